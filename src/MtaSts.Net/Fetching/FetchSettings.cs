@@ -1,0 +1,12 @@
+using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtaSts.Fetching;
+
+/// <summary>The fetch stage's share of <see cref="MtaStsOptions"/>.</summary>
+internal sealed record FetchSettings(
+    TimeSpan Timeout,
+    int MaxPolicyBytes,
+    string UserAgent,
+    X509Certificate2Collection? TrustedRoots,
+    Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback);

@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using MtaSts.Certificates;
+using MtaSts.Internal;
+
+namespace MtaSts.Fetching;
+
+/// <summary>
+/// Fetch stage: GET <c>https://mta-sts.&lt;domain&gt;/.well-known/mta-sts.txt</c> (FETCH-1) with the policy host's
+/// certificate checked by PKIX and SAN dNSName (FETCH-2, FETCH-3), no redirects (FETCH-6), no HTTP caching (FETCH-7),
+/// status 200 and <c>text/plain</c> only (FETCH-5, FETCH-8), a body cap read by hand (FETCH-10) and one total
+/// timeout (FETCH-9). Never throws for protocol outcomes.
+/// </summary>
+internal sealed class PolicyFetcher : IDisposable
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private readonly HttpClient _client;
+    private readonly FetchSettings _settings;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, MtaStsFailure> _certificateFailures = new(StringComparer.OrdinalIgnoreCase);
+
+    public PolicyFetcher(FetchSettings settings, TimeProvider timeProvider)
+    {
+        _settings = settings;
+        _timeProvider = timeProvider;
+        _client = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public async ValueTask<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
+    {
+        var host = MtaStsConstants.PolicyHostPrefix + domain;
+        var uri = new Uri($"https://{host}{MtaStsConstants.WellKnownPath}");
+        using var timeout = new CancellationTokenSource(_settings.Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
+        request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+        _certificateFailures.TryRemove(host, out _);
+
+        try
+        {
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                var code = (int)response.StatusCode;
+                return code is >= 300 and < 400
+                    ? PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} answered HTTP {code}; redirects are not followed (FETCH-6)", $"http-{code}")
+                    : PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} answered HTTP {code}; only 200 is valid (FETCH-5)", $"http-{code}");
+            }
+
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (!string.Equals(mediaType, "text/plain", StringComparison.OrdinalIgnoreCase))
+            {
+                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyInvalid, $"{uri} served '{mediaType ?? "no media type"}', not text/plain (FETCH-8)", "media-type");
+            }
+
+            if (response.Content.Headers.ContentLength > _settings.MaxPolicyBytes)
+            {
+                return TooLarge(uri);
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await ReadBodyAsync(stream, uri, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} did not answer in full within {_settings.Timeout.TotalSeconds:0.###} s (FETCH-9)", "timeout");
+        }
+        catch (HttpRequestException ex)
+        {
+            if (_certificateFailures.TryRemove(host, out var certificateFailure))
+            {
+                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {certificateFailure.Detail} (FETCH-2)", certificateFailure.ResultType);
+            }
+
+            var kind = ex.InnerException is AuthenticationException ? "tls" : ex.HttpRequestError.ToString();
+            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri}: {ex.Message}", kind);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private async ValueTask<PolicyFetchResult> ReadBodyAsync(Stream stream, Uri uri, CancellationToken cancellationToken)
+    {
+        // FETCH-10: cap the body ourselves; MaxResponseContentBufferSize does not cover streamed reads.
+        var buffer = ArrayPool<byte>.Shared.Rent(_settings.MaxPolicyBytes + 1);
+        try
+        {
+            var total = 0;
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(total, _settings.MaxPolicyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+                if (total > _settings.MaxPolicyBytes)
+                {
+                    return TooLarge(uri);
+                }
+            }
+
+            try
+            {
+                return PolicyFetchResult.Success(StrictUtf8.GetString(buffer, 0, total)); // FETCH-15
+            }
+            catch (DecoderFallbackException)
+            {
+                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyInvalid, $"{uri} served a body that is not valid UTF-8 (FETCH-15)", "utf-8");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private PolicyFetchResult TooLarge(Uri uri) =>
+        PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} served more than {_settings.MaxPolicyBytes} bytes (FETCH-10)", "body-too-large");
+
+    private SocketsHttpHandler CreateHandler()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = _settings.Timeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxResponseHeadersLength = 64,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, // FETCH-13
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                RemoteCertificateValidationCallback = ValidatePolicyHostCertificate,
+            },
+        };
+        if (_settings.ConnectCallback is not null)
+        {
+            handler.ConnectCallback = _settings.ConnectCallback;
+        }
+
+        return handler;
+    }
+
+    private bool ValidatePolicyHostCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var host = (sender as SslStream)?.TargetHostName ?? string.Empty;
+        var failure = CertificateValidator.Validate(host, certificate as X509Certificate2, chain, _settings.TrustedRoots, _timeProvider.GetUtcNow());
+        if (failure is null)
+        {
+            return true;
+        }
+
+        _certificateFailures[host] = failure;
+        return false;
+    }
+}

@@ -1,0 +1,18 @@
+namespace MtaSts;
+
+/// <summary>Discovers, caches and applies MTA-STS policies for recipient domains.</summary>
+public interface IMtaStsEnforcer
+{
+    /// <summary>
+    /// Returns the MTA-STS state of <paramref name="recipientDomain"/>: the policy that applies (from the cache, or
+    /// discovered now through DNS and HTTPS), or none, and what went wrong on the way. Never throws for network or
+    /// protocol failures; ask the state about each MX host.
+    /// </summary>
+    /// <param name="recipientDomain">The policy domain: the recipient's domain, or the smart host's (DISC-1, DISC-2).
+    /// Case, a root dot and U-labels are normalised; an address literal has no policy.</param>
+    /// <param name="cancellationToken">Cancels the wait (a shared lookup for the same domain carries on for the other callers).</param>
+    /// <returns>The policy state.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="recipientDomain"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<MtaStsPolicyState> GetPolicyAsync(string recipientDomain, CancellationToken cancellationToken = default);
+}

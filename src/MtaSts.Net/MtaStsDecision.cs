@@ -1,0 +1,15 @@
+namespace MtaSts;
+
+/// <summary>The answer for one MX host: deliver, deliver and report, or fail closed.</summary>
+/// <param name="Verdict">What the sender may do.</param>
+/// <param name="Failure">The failed check, if any (also set for <see cref="MtaStsVerdict.DeliverAndReport"/>).</param>
+/// <param name="Policy">The policy the decision applied, if any.</param>
+/// <param name="MxHost">The MX host the decision is about.</param>
+public sealed record MtaStsDecision(MtaStsVerdict Verdict, MtaStsFailure? Failure, MtaStsPolicy? Policy, string? MxHost)
+{
+    /// <summary>Whether the message may be delivered to this MX (anything but <see cref="MtaStsVerdict.FailClosed"/>).</summary>
+    public bool MayDeliver => Verdict != MtaStsVerdict.FailClosed;
+
+    /// <inheritdoc/>
+    public override string ToString() => Failure is null ? $"{Verdict} {MxHost}" : $"{Verdict} {MxHost}: {Failure}";
+}

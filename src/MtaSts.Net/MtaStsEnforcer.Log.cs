@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using MtaSts.Discovery;
+
+namespace MtaSts;
+
+// Event ids by stage: 1xx discovery, 2xx fetch, 3xx parse, 4xx cache, 9xx internal.
+public sealed partial class MtaStsEnforcer
+{
+    [LoggerMessage(100, LogLevel.Debug, "MTA-STS TXT lookup for {Domain}: {Status} in {ElapsedMs:0.0} ms", EventName = "TxtLookup")]
+    private partial void LogTxtLookup(string domain, RecordLookupStatus status, double elapsedMs);
+
+    [LoggerMessage(101, LogLevel.Warning, "MTA-STS TXT lookup for {Domain} failed temporarily and nothing is cached: {Detail}; fail closed: {FailClosed}", EventName = "DnsFailure")]
+    private partial void LogDnsFailure(string domain, string detail, bool failClosed);
+
+    [LoggerMessage(102, LogLevel.Warning, "The MTA-STS record of {Domain} is missing or invalid while a {Mode} policy is cached; the cached policy still applies: {Detail}", EventName = "RecordGoneWithCachedPolicy")]
+    private partial void LogRecordGoneWithCachedPolicy(string domain, MtaStsMode mode, string detail);
+
+    [LoggerMessage(200, LogLevel.Information, "Fetched the MTA-STS policy of {Domain} (id {Id}): {Mode}, max_age {MaxAge} s, in {ElapsedMs:0.0} ms", EventName = "PolicyFetched")]
+    private partial void LogPolicyFetched(string domain, string id, MtaStsMode mode, long maxAge, double elapsedMs);
+
+    [LoggerMessage(201, LogLevel.Warning, "Fetching the MTA-STS policy of {Domain} (id {Id}) failed after {ElapsedMs:0.0} ms: {Failure}", EventName = "PolicyFetchFailed")]
+    private partial void LogFetchFailed(string domain, string id, string failure, double elapsedMs);
+
+    [LoggerMessage(202, LogLevel.Debug, "Not fetching the MTA-STS policy of {Domain} (id {Id}) before {RetryAfter:u}: the last fetch failed", EventName = "FetchBackoff")]
+    private partial void LogFetchBackoff(string domain, string id, DateTimeOffset retryAfter);
+
+    [LoggerMessage(300, LogLevel.Debug, "MTA-STS policy text of {Domain}: {Text}", EventName = "PolicyText")]
+    private partial void LogPolicyText(string domain, string text);
+
+    [LoggerMessage(301, LogLevel.Information, "Lenient MTA-STS parsing accepted a deviation for {Domain}: {Leniency}", EventName = "Leniency")]
+    private partial void LogLeniency(string domain, string leniency);
+
+    [LoggerMessage(400, LogLevel.Debug, "MTA-STS id of {Domain} unchanged ({Id}): cached policy is current", EventName = "IdUnchanged")]
+    private partial void LogIdUnchanged(string domain, string id);
+
+    [LoggerMessage(401, LogLevel.Warning, "Discovery for {Domain} failed; the cached MTA-STS policy still applies: {Failure}", EventName = "CachedPolicyKept")]
+    private partial void LogCachedPolicyKept(string domain, string failure);
+
+    [LoggerMessage(402, LogLevel.Warning, "The MTA-STS policy of {Domain} was weakened from {OldMode} to {NewMode}", EventName = "PolicyWeakened")]
+    private partial void LogPolicyWeakened(string domain, MtaStsMode oldMode, MtaStsMode newMode);
+
+    [LoggerMessage(900, LogLevel.Error, "Unexpected error while resolving the MTA-STS policy of {Domain}", EventName = "UnexpectedError")]
+    private partial void LogUnexpectedError(string domain, Exception exception);
+}

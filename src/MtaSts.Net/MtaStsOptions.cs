@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+using MtaSts.Discovery;
+
+namespace MtaSts;
+
+/// <summary>Options of <see cref="MtaStsEnforcer"/>.</summary>
+public sealed class MtaStsOptions
+{
+    internal static readonly string DefaultUserAgent =
+        $"MtaSts.Net/{typeof(MtaStsOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0"} (+https://github.com/mtasts-net/MtaSts.Net)";
+
+    /// <summary>DNS servers to query. Empty: the machine's resolvers (<c>/etc/resolv.conf</c>).</summary>
+    /// <value>Empty.</value>
+    public IList<IPEndPoint> NameServers { get; } = [];
+
+    /// <summary>Timeout of one DNS query.</summary>
+    /// <value>5 seconds.</value>
+    public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times a DNS query is retried after a timeout.</summary>
+    /// <value>1.</value>
+    public int DnsRetries { get; set; } = 1;
+
+    /// <summary>A resolver of your own for the <c>_mta-sts</c> TXT lookup; <see cref="NameServers"/> is then unused.</summary>
+    /// <value><see langword="null"/>: DnsClient.</value>
+    public IMtaStsTxtResolver? TxtResolver { get; set; }
+
+    /// <summary>What to do when the TXT lookup fails temporarily and no policy is cached.</summary>
+    /// <value><see cref="MtaStsDnsFailureBehavior.FailClosed"/>.</value>
+    public MtaStsDnsFailureBehavior DnsFailureBehavior { get; set; } = MtaStsDnsFailureBehavior.FailClosed;
+
+    /// <summary>Total time for one policy fetch: connect, TLS, headers and body (FETCH-9).</summary>
+    /// <value>60 seconds.</value>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The largest policy body accepted, in bytes; a larger one is a fetch error, never truncated (FETCH-10).</summary>
+    /// <value>65536.</value>
+    public int MaxPolicyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The User-Agent sent with policy fetches.</summary>
+    /// <value><c>MtaSts.Net/&lt;version&gt; (+https://github.com/mtasts-net/MtaSts.Net)</c>.</value>
+    public string UserAgent { get; set; } = DefaultUserAgent;
+
+    /// <summary>Strict RFC grammar, or lenient, for TXT records and policies.</summary>
+    /// <value><see cref="MtaStsParsingMode.Strict"/>.</value>
+    public MtaStsParsingMode ParsingMode { get; set; } = MtaStsParsingMode.Strict;
+
+    /// <summary>Trust anchors for policy-host certificates instead of the machine store (private PKI, tests).</summary>
+    /// <value><see langword="null"/>: the machine store, which honours <c>SSL_CERT_FILE</c> / <c>SSL_CERT_DIR</c>.</value>
+    public X509Certificate2Collection? PolicyHostTrustedRoots { get; set; }
+
+    /// <summary>Trust anchors for MX certificates instead of the machine store (private PKI, tests).</summary>
+    /// <value><see langword="null"/>: the machine store.</value>
+    public X509Certificate2Collection? MxTrustedRoots { get; set; }
+
+    /// <summary>
+    /// Without a policy (or under mode <c>none</c>) MX certificates are not checked: opportunistic TLS accepts any
+    /// certificate, as RFC 8461 intends. Set this to fail closed on an invalid certificate anyway (plaintext stays allowed).
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool RequireValidCertificateWithoutPolicy { get; set; }
+
+    /// <summary>The shortest time a TXT answer (or a failed lookup) is trusted before the record is asked again.</summary>
+    /// <value>1 minute.</value>
+    public TimeSpan TxtRecheckMinimum { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest time a TXT answer is trusted, whatever its TTL (FLOW-15: at most one query per TTL).</summary>
+    /// <value>1 hour.</value>
+    public TimeSpan TxtRecheckMaximum { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How many domains the in-memory cache holds; past that the weakest entries are evicted.</summary>
+    /// <value>100000.</value>
+    public int MaxCacheEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// Opens the TCP connection to a policy host yourself (a proxy, a fixed address, tests). The TLS handshake, SNI
+    /// and certificate checks still apply to the <c>mta-sts.&lt;domain&gt;</c> host name.
+    /// </summary>
+    /// <value><see langword="null"/>: the host name is resolved by the operating system and port 443 is dialled.</value>
+    public Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? PolicyHostConnectCallback { get; set; }
+
+    internal void Validate()
+    {
+        Positive(DnsTimeout, nameof(DnsTimeout));
+        Positive(FetchTimeout, nameof(FetchTimeout));
+        Positive(TxtRecheckMinimum, nameof(TxtRecheckMinimum));
+        if (TxtRecheckMaximum < TxtRecheckMinimum)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TxtRecheckMaximum), TxtRecheckMaximum, $"{nameof(TxtRecheckMaximum)} must be at least {nameof(TxtRecheckMinimum)} ({TxtRecheckMinimum}).");
+        }
+
+        if (DnsRetries is < 0 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DnsRetries), DnsRetries, $"{nameof(DnsRetries)} must be between 0 and 10.");
+        }
+
+        if (MaxPolicyBytes is < 1024 or > 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPolicyBytes), MaxPolicyBytes, $"{nameof(MaxPolicyBytes)} must be between 1024 and 1048576.");
+        }
+
+        if (MaxCacheEntries < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxCacheEntries), MaxCacheEntries, $"{nameof(MaxCacheEntries)} must be positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(UserAgent))
+        {
+            throw new ArgumentException($"{nameof(UserAgent)} must not be empty.", nameof(UserAgent));
+        }
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be greater than zero and at most one day.");
+        }
+    }
+}

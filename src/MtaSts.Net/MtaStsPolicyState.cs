@@ -1,0 +1,134 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using MtaSts.Certificates;
+using MtaSts.Decisions;
+using MtaSts.Matching;
+
+namespace MtaSts;
+
+/// <summary>
+/// The MTA-STS state of one recipient domain at one moment: the policy that applies (or none), where it came from,
+/// and what went wrong during discovery. Ask it about each MX host; it does no I/O.
+/// </summary>
+public sealed class MtaStsPolicyState
+{
+    private readonly EvaluationSettings _settings;
+
+    internal MtaStsPolicyState(string domain, MtaStsPolicy? policy, MtaStsPolicySource source, string? recordId,
+        DateTimeOffset? fetchedAt, MtaStsFailure? discoveryFailure, bool discoveryBlocks, bool discoveryReportable, EvaluationSettings settings)
+    {
+        Domain = domain;
+        Policy = policy;
+        Source = policy is null ? MtaStsPolicySource.None : source;
+        RecordId = recordId;
+        FetchedAt = policy is null ? null : fetchedAt;
+        DiscoveryFailure = discoveryFailure;
+        IsFailClosed = discoveryBlocks;
+        IsDiscoveryFailureReportable = discoveryReportable;
+        _settings = settings;
+    }
+
+    /// <summary>The policy domain: lower case, A-labels, no root dot (TXT-1, CACHE-10).</summary>
+    public string Domain { get; }
+
+    /// <summary>The policy that applies, or <see langword="null"/> when none does.</summary>
+    public MtaStsPolicy? Policy { get; }
+
+    /// <summary>Where <see cref="Policy"/> came from.</summary>
+    public MtaStsPolicySource Source { get; }
+
+    /// <summary>The TXT record id of <see cref="Policy"/>, when known.</summary>
+    public string? RecordId { get; }
+
+    /// <summary>When <see cref="Policy"/> was fetched.</summary>
+    public DateTimeOffset? FetchedAt { get; }
+
+    /// <summary>When <see cref="Policy"/> expires: its fetch time plus <c>max_age</c> (CACHE-1).</summary>
+    public DateTimeOffset? ExpiresAt => FetchedAt + Policy?.MaxAge;
+
+    /// <summary>
+    /// What went wrong while discovering the policy (TXT lookup, fetch, parse), even when a cached policy still applies
+    /// (RFC 8461 §3.3, FLOW-9); <see langword="null"/> when discovery went well.
+    /// </summary>
+    public MtaStsFailure? DiscoveryFailure { get; }
+
+    /// <summary>
+    /// Whether discovery failed in a way that stops delivery to every MX: a temporary DNS failure with nothing cached,
+    /// under <see cref="MtaStsDnsFailureBehavior.FailClosed"/>. Retry later.
+    /// </summary>
+    public bool IsFailClosed { get; }
+
+    /// <summary>Whether <see cref="DiscoveryFailure"/> is a TLS-RPT reportable event (a valid TXT record but no usable policy, RPT-1).</summary>
+    public bool IsDiscoveryFailureReportable { get; }
+
+    /// <summary>The mode in force: the policy's, or <see cref="MtaStsMode.None"/> without a policy.</summary>
+    public MtaStsMode Mode => Policy?.Mode ?? MtaStsMode.None;
+
+    /// <summary>
+    /// Decides, before connecting, whether <paramref name="mxHost"/> may be used: under <c>enforce</c> an MX that matches
+    /// no <c>mx</c> pattern fails closed (MX-1, MX-8: skip it as unreachable); under <c>testing</c> it is delivered and reported.
+    /// </summary>
+    /// <param name="mxHost">The MX host name as published in the MX record (MX-4), or the domain itself for an implicit MX.</param>
+    /// <returns>The decision.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="mxHost"/> is null.</exception>
+    public MtaStsDecision EvaluateMx(string mxHost)
+    {
+        ArgumentNullException.ThrowIfNull(mxHost);
+        return Decide(mxHost, MxFailure(mxHost));
+    }
+
+    /// <summary>
+    /// Decides, inside the TLS certificate callback (or after EHLO when STARTTLS is missing), whether the session may
+    /// carry the message. Checks the MX against the policy, that STARTTLS was offered, and the certificate: PKIX chain,
+    /// validity period and SAN dNSName for <paramref name="mxHost"/>, never the CN (CERT-1..10, CERT-13).
+    /// Without a policy, or under mode <c>none</c>, any certificate is accepted (opportunistic TLS) unless
+    /// <see cref="MtaStsOptions.RequireValidCertificateWithoutPolicy"/> is set.
+    /// </summary>
+    /// <param name="mxHost">The MX host name connected to (the reference identity, CERT-4).</param>
+    /// <param name="startTlsOffered">Whether the server offered STARTTLS.</param>
+    /// <param name="certificate">The server certificate, when TLS was negotiated.</param>
+    /// <param name="chain">The chain the platform built, used only for its intermediate certificates.</param>
+    /// <param name="errors">The platform's verdict. Not trusted on its own: the checks are redone here, because on Linux
+    /// the platform accepts a CN-only certificate.</param>
+    /// <returns>The decision.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="mxHost"/> is null.</exception>
+    public MtaStsDecision EvaluateTls(string mxHost, bool startTlsOffered, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(mxHost);
+        MtaStsFailure? failure;
+        if (Policy is null || Policy.Mode == MtaStsMode.None)
+        {
+            failure = startTlsOffered && _settings.RequireValidCertificateWithoutPolicy ? CertificateFailure(mxHost, certificate, chain, errors) : null;
+        }
+        else
+        {
+            failure = MxFailure(mxHost)
+                ?? (startTlsOffered
+                    ? CertificateFailure(mxHost, certificate, chain, errors)
+                    : new MtaStsFailure(MtaStsFailureKind.StartTlsNotSupported, $"{mxHost} did not offer STARTTLS (CERT-1)"));
+        }
+
+        return Decide(mxHost, failure);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Domain}: {(Policy is null ? "no policy" : Policy.ToString())} [{Source}]{(DiscoveryFailure is null ? string.Empty : $" discovery: {DiscoveryFailure}")}";
+
+    private MtaStsFailure? MxFailure(string mxHost) =>
+        Policy is null || Policy.Mode == MtaStsMode.None || MxMatcher.Matches(Policy.Mx, mxHost)
+            ? null
+            : new MtaStsFailure(MtaStsFailureKind.MxNotInPolicy, $"{mxHost} matches no mx pattern of the policy for {Domain} (MX-1)", "mx-not-in-policy");
+
+    private MtaStsFailure? CertificateFailure(string mxHost, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors) =>
+        (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 && certificate is null
+            ? new MtaStsFailure(MtaStsFailureKind.CertificateNotTrusted, $"{mxHost} presented no certificate", "no-certificate")
+            : CertificateValidator.Validate(mxHost, certificate, chain, _settings.MxTrustedRoots, _settings.TimeProvider.GetUtcNow());
+
+    private MtaStsDecision Decide(string mxHost, MtaStsFailure? checkFailure)
+    {
+        var input = new DecisionInput(Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable, checkFailure, _settings.RequireValidCertificateWithoutPolicy);
+        var verdict = DecisionTable.Decide(input, out var failure);
+        return new MtaStsDecision(verdict, failure, Policy, mxHost);
+    }
+}
