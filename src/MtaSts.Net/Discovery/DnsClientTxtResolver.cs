@@ -71,7 +71,7 @@ internal sealed class DnsClientTxtResolver : IMtaStsTxtResolver
                     break;
                 }
 
-                current = cname.CanonicalName.Value.TrimEnd('.');
+                current = cname.CanonicalName.Original.TrimEnd('.');
                 if (!visited.Add(current))
                 {
                     return MtaStsTxtLookupResult.TemporaryFailure($"CNAME loop at {current}");
@@ -89,7 +89,7 @@ internal sealed class DnsClientTxtResolver : IMtaStsTxtResolver
         return MtaStsTxtLookupResult.TemporaryFailure($"CNAME chain longer than {MaxCnameHops} from {name}");
     }
 
-    private static bool SameName(DnsString dnsName, string name) => SameName(dnsName.Value, name);
+    private static bool SameName(DnsString dnsName, string name) => SameName(dnsName.Original, name); // Value is IDN-decoded
 
     private static bool SameName(string a, string b) => a.AsSpan().TrimEnd('.').Equals(b.AsSpan().TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 }
