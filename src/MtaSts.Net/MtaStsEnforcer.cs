@@ -101,6 +101,9 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     /// <inheritdoc/>
     public void Dispose() => _fetcher.Dispose();
 
+    /// <summary>How many domains the cache holds (for tests and diagnostics).</summary>
+    internal int CachedDomainCount => _cache.Count;
+
     // Single-flight: N concurrent callers for one domain share one TXT query and at most one fetch.
     private Task<MtaStsPolicyState> SharedResolve(string domain)
     {
@@ -122,9 +125,10 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
 
     private async Task RunSharedAsync(string domain, TaskCompletionSource<MtaStsPolicyState> completion)
     {
+        MtaStsPolicyState state;
         try
         {
-            completion.SetResult(await ResolveAsync(domain).ConfigureAwait(false));
+            state = await ResolveAsync(domain).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A bug below must not crash the send path: fail closed, temporarily.
         catch (Exception ex)
@@ -132,15 +136,15 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         {
             LogUnexpectedError(domain, ex);
             var cached = _cache.Get(domain);
-            completion.SetResult(cached is not null && cached.HasValidPolicy(_time.GetUtcNow())
+            state = cached is not null && cached.HasValidPolicy(_time.GetUtcNow())
                 ? cached.State
                 : new MtaStsPolicyState(domain, null, MtaStsPolicySource.None, null, null,
-                    new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, $"internal error: {ex.GetType().Name}", "internal-error"), true, false, _settings));
+                    new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, $"internal error: {ex.GetType().Name}", "internal-error"), true, false, _settings);
         }
-        finally
-        {
-            _inFlight.TryRemove(domain, out _);
-        }
+
+        // Leave the flight before completing it, so that no later caller is handed this finished result.
+        _inFlight.TryRemove(domain, out _);
+        completion.SetResult(state);
     }
 
     private static bool IsFresh(CacheEntry entry, DateTimeOffset now) =>
