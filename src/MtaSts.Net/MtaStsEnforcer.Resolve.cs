@@ -110,7 +110,7 @@ public sealed partial class MtaStsEnforcer
                 return kept;
             }
 
-            var none = NoPolicy(domain, failure, blocks: false, reportable: true); // FLOW-8
+            var none = NoPolicy(domain, failure, blocks: false, reportable: true, recordId: id); // FLOW-8
             return Remember(new CacheEntry(domain, null, null, now, until, id, retryAfter, none), now);
         }
 

@@ -153,8 +153,8 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private DateTimeOffset TxtFreshUntil(DateTimeOffset now, TimeSpan ttl) =>
         now + (ttl < _txtRecheckMinimum ? _txtRecheckMinimum : ttl > _txtRecheckMaximum ? _txtRecheckMaximum : ttl);
 
-    private MtaStsPolicyState NoPolicy(string domain, MtaStsFailure? failure, bool blocks, bool reportable) =>
-        new(domain, null, MtaStsPolicySource.None, null, null, failure, blocks, reportable, _settings);
+    private MtaStsPolicyState NoPolicy(string domain, MtaStsFailure? failure, bool blocks, bool reportable, string? recordId = null) =>
+        new(domain, null, MtaStsPolicySource.None, recordId, null, failure, blocks, reportable, _settings);
 
     private MtaStsPolicyState CachedState(CacheEntry cached, MtaStsFailure? failure) =>
         new(cached.Domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false,

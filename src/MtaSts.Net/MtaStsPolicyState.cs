@@ -37,7 +37,7 @@ public sealed class MtaStsPolicyState
     /// <summary>Where <see cref="Policy"/> came from.</summary>
     public MtaStsPolicySource Source { get; }
 
-    /// <summary>The TXT record id of <see cref="Policy"/>, when known.</summary>
+    /// <summary>The TXT record id of <see cref="Policy"/>; without a policy, the id of a record whose policy could not be fetched.</summary>
     public string? RecordId { get; }
 
     /// <summary>When <see cref="Policy"/> was fetched.</summary>
