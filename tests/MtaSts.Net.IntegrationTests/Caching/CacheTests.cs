@@ -1,3 +1,4 @@
+using MtaSts.Testing;
 using ARSoft.Tools.Net.Dns;
 using MtaSts.IntegrationTests.Infrastructure;
 

@@ -1,8 +1,8 @@
+using MtaSts.Testing;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using MtaSts.IntegrationTests.Infrastructure;
-using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Fetching;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
 using MtaSts.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MtaSts.IntegrationTests.Infrastructure;
 
@@ -10,7 +10,7 @@ public sealed class TestWorld : IAsyncDisposable
 
     private readonly List<MtaStsEnforcer> _enforcers = [];
 
-    private TestWorld(TestCertificateAuthority ca, TestDnsServer dns, TestPolicyHost https)
+    private TestWorld(TestCertificateAuthority ca, LoopbackDnsServer dns, LoopbackPolicyHost https)
     {
         Ca = ca;
         Dns = dns;
@@ -19,16 +19,16 @@ public sealed class TestWorld : IAsyncDisposable
 
     public TestCertificateAuthority Ca { get; }
 
-    public TestDnsServer Dns { get; }
+    public LoopbackDnsServer Dns { get; }
 
-    public TestPolicyHost Https { get; }
+    public LoopbackPolicyHost Https { get; }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     public static async Task<TestWorld> StartAsync()
     {
         var ca = new TestCertificateAuthority();
-        return new TestWorld(ca, TestDnsServer.Start(), await TestPolicyHost.StartAsync(ca).ConfigureAwait(false));
+        return new TestWorld(ca, LoopbackDnsServer.Start(), await LoopbackPolicyHost.StartAsync(ca).ConfigureAwait(false));
     }
 
     /// <summary>Publishes a TXT record and a policy for <paramref name="domain"/>.</summary>

@@ -1,3 +1,4 @@
+using MtaSts.Testing;
 using System.Text.Json;
 using MtaSts.Check;
 using MtaSts.IntegrationTests.Infrastructure;

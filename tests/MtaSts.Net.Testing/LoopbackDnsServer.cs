@@ -4,13 +4,13 @@ using System.Net.Sockets;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 
-namespace MtaSts.IntegrationTests.Infrastructure;
+namespace MtaSts.Testing;
 
 /// <summary>
 /// A real DNS server on 127.0.0.1 (UDP and TCP, ARSoft.Tools.Net) with a small zone the tests edit, answering like a
 /// recursive resolver: CNAME chains are flattened into one answer unless a test asks otherwise. Counts queries per name.
 /// </summary>
-public sealed class TestDnsServer : IDisposable
+public sealed class LoopbackDnsServer : IDisposable
 {
     private readonly DnsServer _server;
     private readonly ConcurrentDictionary<string, List<DnsRecordBase>> _records = new(StringComparer.OrdinalIgnoreCase);
@@ -19,7 +19,7 @@ public sealed class TestDnsServer : IDisposable
     private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _queries = new(StringComparer.OrdinalIgnoreCase);
 
-    private TestDnsServer(IPEndPoint endPoint)
+    private LoopbackDnsServer(IPEndPoint endPoint)
     {
         EndPoint = endPoint;
         _server = new DnsServer(new UdpServerTransport(endPoint, 2000), new TcpServerTransport(endPoint, 2000, 2000));
@@ -29,14 +29,14 @@ public sealed class TestDnsServer : IDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    public static TestDnsServer Start()
+    public static LoopbackDnsServer Start()
     {
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort();
             try
             {
-                return new TestDnsServer(new IPEndPoint(IPAddress.Loopback, port));
+                return new LoopbackDnsServer(new IPEndPoint(IPAddress.Loopback, port));
             }
             catch (SocketException) when (attempt < 5)
             {

@@ -8,15 +8,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
-using MtaSts.Testing;
 
-namespace MtaSts.IntegrationTests.Infrastructure;
+namespace MtaSts.Testing;
 
 /// <summary>
 /// Real HTTPS policy hosts: Kestrel on 127.0.0.1 with a certificate per SNI name from the test CA. Each host name gets
 /// a handler; requests are counted per host and their headers kept.
 /// </summary>
-public sealed class TestPolicyHost : IAsyncDisposable
+public sealed class LoopbackPolicyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TestCertificateAuthority _ca;
@@ -25,7 +24,7 @@ public sealed class TestPolicyHost : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
     private readonly X509Certificate2 _fallback;
 
-    private TestPolicyHost(TestCertificateAuthority ca)
+    private LoopbackPolicyHost(TestCertificateAuthority ca)
     {
         _ca = ca;
         _fallback = ca.IssueFor("unknown.invalid");
@@ -64,9 +63,9 @@ public sealed class TestPolicyHost : IAsyncDisposable
         }
     };
 
-    public static async Task<TestPolicyHost> StartAsync(TestCertificateAuthority ca)
+    public static async Task<LoopbackPolicyHost> StartAsync(TestCertificateAuthority ca)
     {
-        var host = new TestPolicyHost(ca);
+        var host = new LoopbackPolicyHost(ca);
         await host._app.StartAsync().ConfigureAwait(false);
         host.Port = new Uri(host._app.Urls.First()).Port;
         return host;

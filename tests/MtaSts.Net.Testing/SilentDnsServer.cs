@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MtaSts.IntegrationTests.Infrastructure;
+namespace MtaSts.Testing;
 
 /// <summary>A UDP port on 127.0.0.1 that receives DNS queries and never answers.</summary>
 public sealed class SilentDnsServer : IDisposable
