@@ -15,4 +15,16 @@ public interface IMtaStsEnforcer
     /// <exception cref="ArgumentNullException"><paramref name="recipientDomain"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     ValueTask<MtaStsPolicyState> GetPolicyAsync(string recipientDomain, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks DNS again now, whatever the TXT record's TTL, and fetches the policy when its id changed: what RFC 8461 §5
+    /// (FLOW-5) requires before a message that failed under <c>enforce</c> is failed permanently. A failure never drops
+    /// or weakens the cached policy.
+    /// </summary>
+    /// <param name="recipientDomain">The policy domain.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The policy state after the re-check.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="recipientDomain"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<MtaStsPolicyState> RecheckAsync(string recipientDomain, CancellationToken cancellationToken = default);
 }

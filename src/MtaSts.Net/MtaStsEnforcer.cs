@@ -87,6 +87,25 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         return new ValueTask<MtaStsPolicyState>(SharedResolve(domain).WaitAsync(cancellationToken));
     }
 
+    /// <inheritdoc/>
+    public ValueTask<MtaStsPolicyState> RecheckAsync(string recipientDomain, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipientDomain);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!DomainName.TryNormalize(recipientDomain, out var domain, out _))
+        {
+            return GetPolicyAsync(recipientDomain, cancellationToken);
+        }
+
+        var entry = _cache.Get(domain);
+        if (entry is not null)
+        {
+            _cache.Set(entry with { TxtFreshUntil = DateTimeOffset.MinValue }, _time.GetUtcNow()); // FLOW-5: ask DNS now
+        }
+
+        return new ValueTask<MtaStsPolicyState>(SharedResolve(domain).WaitAsync(cancellationToken));
+    }
+
     /// <summary>Drops what is cached for one domain.</summary>
     /// <param name="recipientDomain">The domain, in any case, with or without a root dot.</param>
     public void Invalidate(string recipientDomain)

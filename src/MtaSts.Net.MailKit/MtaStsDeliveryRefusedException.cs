@@ -1,0 +1,32 @@
+namespace MtaSts.MailKit;
+
+/// <summary>
+/// MTA-STS forbids delivery to this MX (mode <c>enforce</c>, and the MX is not in the policy, offers no STARTTLS, or
+/// presents a certificate that fails validation). Always a temporary failure: try the next MX, or retry later, and
+/// never bounce before re-checking the policy (RFC 8461 §5).
+/// </summary>
+public sealed class MtaStsDeliveryRefusedException : Exception
+{
+    /// <summary>Creates the exception for a refusing decision.</summary>
+    /// <param name="decision">The decision that refused delivery.</param>
+    /// <param name="outcome">What happened on the connection, when one was made.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="decision"/> is null.</exception>
+    public MtaStsDeliveryRefusedException(MtaStsDecision decision, MtaStsSessionOutcome? outcome = null)
+        : base($"MTA-STS refuses delivery to {decision?.MxHost}: {decision?.Failure?.ToString() ?? "policy"}")
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        Decision = decision;
+        Outcome = outcome;
+    }
+
+    /// <summary>The decision that refused delivery.</summary>
+    public MtaStsDecision Decision { get; }
+
+    /// <summary>What happened on the connection; <see langword="null"/> when the MX was refused before connecting.</summary>
+    public MtaStsSessionOutcome? Outcome { get; }
+
+    /// <summary>Always <see langword="true"/>: an MTA-STS refusal is a temporary failure (RFC 8461 §5, FLOW-7).</summary>
+#pragma warning disable CA1822 // an instance property, so that handlers can ask any exception they catch
+    public bool IsTemporary => true;
+#pragma warning restore CA1822
+}

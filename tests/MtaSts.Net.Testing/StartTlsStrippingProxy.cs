@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MtaSts.Testing;
+
+/// <summary>
+/// An on-path attacker: a TCP proxy in front of an SMTP server that replaces <c>STARTTLS</c> with <c>XXXXXXXA</c> in
+/// what the server says, so a client never sees STARTTLS offered. Counts the bytes it relayed.
+/// </summary>
+public sealed class StartTlsStrippingProxy : IAsyncDisposable
+{
+    private const string StartTls = "STARTTLS";
+    private const string Garbage = "XXXXXXXA"; // same length, so nothing else in the reply moves
+    private readonly TcpListener _listener;
+    private readonly IPEndPoint _upstream;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private int _rewrites;
+
+    public StartTlsStrippingProxy(IPEndPoint listen, IPEndPoint upstream)
+    {
+        _upstream = upstream;
+        _listener = new TcpListener(listen);
+        _listener.Start();
+        EndPoint = (IPEndPoint)_listener.LocalEndpoint;
+        _accepting = AcceptAsync();
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>How many replies the proxy rewrote.</summary>
+    public int Rewrites => _rewrites;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        try
+        {
+            await _accepting.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+            _ = RelayAsync(client);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client)
+    {
+        using (client)
+        using (var server = new TcpClient())
+        {
+            try
+            {
+                await server.ConnectAsync(_upstream, _stop.Token).ConfigureAwait(false);
+                var toServer = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
+                var toClient = RewriteAsync(server.GetStream(), client.GetStream());
+                await Task.WhenAny(toServer, toClient).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Either side went away.
+            }
+        }
+    }
+
+    // SMTP replies are lines; rewrite line by line so a keyword split across reads is still caught.
+    private async Task RewriteAsync(Stream from, Stream to)
+    {
+        var pending = new List<byte>();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var read = await from.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            pending.AddRange(buffer.AsSpan(0, read));
+            var end = pending.LastIndexOf((byte)'\n');
+            if (end < 0)
+            {
+                continue;
+            }
+
+            var lines = pending.GetRange(0, end + 1).ToArray();
+            pending.RemoveRange(0, end + 1);
+            var text = Encoding.Latin1.GetString(lines);
+            if (text.Contains(StartTls, StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _rewrites);
+                lines = Encoding.Latin1.GetBytes(text.Replace(StartTls, Garbage, StringComparison.Ordinal));
+            }
+
+            await to.WriteAsync(lines, _stop.Token).ConfigureAwait(false);
+        }
+    }
+}
