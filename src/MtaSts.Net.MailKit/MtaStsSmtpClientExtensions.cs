@@ -25,10 +25,8 @@ public static class MtaStsSmtpClientExtensions
     /// <returns>What happened on the connection.</returns>
     /// <exception cref="MtaStsDeliveryRefusedException">The policy forbids delivery to this MX (a temporary failure).</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-#pragma warning disable RS0027 // The socket overload is for callers who dial themselves; this one stays the simple entry point.
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         int port = 25, CancellationToken cancellationToken = default)
-#pragma warning restore RS0027
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(state);
@@ -91,8 +89,8 @@ public static class MtaStsSmtpClientExtensions
         catch (NotSupportedException) when (enforce)
         {
             // CERT-1: MailKit refuses StartTls when the EHLO reply lacks STARTTLS.
-            await stream.DisposeAsync().ConfigureAwait(false);
             var evidence = MtaStsStartTlsDowngrade.Inspect(stream.EhloReply());
+            await stream.DisposeAsync().ConfigureAwait(false);
             var refused = WithEvidence(state.EvaluateTls(mxHost, startTlsOffered: false, null, null, default), evidence);
             throw Refused(refused, new MtaStsSessionOutcome(mxHost, refused, false, false, null, null, null, evidence));
         }

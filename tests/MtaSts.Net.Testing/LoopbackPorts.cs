@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
 namespace MtaSts.Testing;
@@ -27,23 +28,23 @@ public static class LoopbackPorts
         throw new InvalidOperationException("no free loopback port found in 50 attempts");
     }
 
-    /// <summary>Waits (at most 5 s) until something accepts TCP connections at <paramref name="endPoint"/>.</summary>
+    /// <summary>
+    /// Waits (at most 5 s) until a listener is bound at <paramref name="endPoint"/>, without connecting to it (a probe
+    /// connection would count as a session at an SMTP receiver).
+    /// </summary>
     public static async Task WaitUntilListeningAsync(IPEndPoint endPoint)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (true)
+        for (var attempt = 0; attempt < 250; attempt++)
         {
-            using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            if (IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Contains(endPoint))
             {
-                await socket.ConnectAsync(endPoint).ConfigureAwait(false);
                 return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20).ConfigureAwait(false);
-            }
+
+            await Task.Delay(20).ConfigureAwait(false);
         }
+
+        throw new TimeoutException($"nothing listens at {endPoint} after 5 s");
     }
 
     private static bool IsFree(IPAddress address, int port)

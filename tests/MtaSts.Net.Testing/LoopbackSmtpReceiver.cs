@@ -21,6 +21,7 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
     private readonly SmtpServer.SmtpServer _server;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
+    private int _sessions;
 
     private LoopbackSmtpReceiver(IPEndPoint endPoint, string serverName, X509Certificate2? certificate)
     {
@@ -29,7 +30,8 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
             .ServerName(serverName)
             .Endpoint(builder =>
             {
-                builder.Endpoint(endPoint).IsSecure(false).SessionTimeout(TimeSpan.FromSeconds(30));
+                builder.Endpoint(endPoint).IsSecure(false).SessionTimeout(TimeSpan.FromSeconds(30))
+                    .SupportedSslProtocols(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
                 if (certificate is not null)
                 {
                     builder.Certificate(certificate);
@@ -39,12 +41,16 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
         var services = new ServiceProvider();
         services.Add(new Store(this));
         _server = new SmtpServer.SmtpServer(options, services);
+        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
         _running = _server.StartAsync(_stop.Token);
     }
 
     public IPEndPoint EndPoint { get; }
 
     public ConcurrentQueue<ReceivedMessage> Messages { get; } = new();
+
+    /// <summary>How many SMTP sessions were opened with this receiver.</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
 
     /// <summary>Starts a receiver on <paramref name="address"/>:<paramref name="port"/>; with a certificate it offers STARTTLS.</summary>
     public static async Task<LoopbackSmtpReceiver> StartAsync(IPAddress address, int port, string serverName, X509Certificate2? certificate)

@@ -78,8 +78,7 @@ internal sealed class EhloRecordingStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            inner.Dispose();
-            _recorded.Dispose();
+            inner.Dispose(); // the recording stays readable after the session closes
         }
 
         base.Dispose(disposing);

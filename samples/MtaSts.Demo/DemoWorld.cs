@@ -1,0 +1,112 @@
+using System.Net;
+using MtaSts.MailKit.Delivery;
+using MtaSts.Testing;
+
+namespace MtaSts.Demo;
+
+/// <summary>
+/// A small internet in one process, all on 127.0.0.0/8: a DNS server, an HTTPS policy host with a CA generated at start,
+/// SMTP receivers offering STARTTLS, and on-path proxies that strip STARTTLS. Each scenario is one recipient domain.
+/// </summary>
+public sealed class DemoWorld : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _parts = [];
+
+    private DemoWorld(TestCertificateAuthority ca, LoopbackDnsServer dns, LoopbackPolicyHost https, int smtpPort)
+    {
+        Ca = ca;
+        Dns = dns;
+        Https = https;
+        SmtpPort = smtpPort;
+    }
+
+    public TestCertificateAuthority Ca { get; }
+
+    public LoopbackDnsServer Dns { get; }
+
+    public LoopbackPolicyHost Https { get; }
+
+    /// <summary>Every SMTP receiver and proxy listens on this port, each on its own loopback address.</summary>
+    public int SmtpPort { get; }
+
+    public Dictionary<string, LoopbackSmtpReceiver> Receivers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Dictionary<string, StartTlsStrippingProxy> Proxies { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public static async Task<DemoWorld> StartAsync()
+    {
+        var ca = new TestCertificateAuthority("MtaSts.Net Demo Root");
+        var dns = LoopbackDnsServer.Start();
+        var https = await LoopbackPolicyHost.StartAsync(ca).ConfigureAwait(false);
+        var port = LoopbackPorts.FreePort([.. Enumerable.Range(10, 30).Select(Address)]);
+        return new DemoWorld(ca, dns, https, port);
+    }
+
+    public static IPAddress Address(int last) => new([127, 0, 0, (byte)last]);
+
+    /// <summary>Publishes <c>_mta-sts</c> and the policy for <paramref name="domain"/>.</summary>
+    public void PublishPolicy(string domain, string mode, string mxPattern, string id = "20261128")
+    {
+        Dns.SetTxt($"_mta-sts.{domain}", $"v=STSv1; id={id}");
+        Https.ServePolicy($"mta-sts.{domain}", $"version: STSv1\nmode: {mode}\nmx: {mxPattern}\nmax_age: 604800\n");
+    }
+
+    /// <summary>Starts a receiver named <paramref name="mxHost"/> at 127.0.0.<paramref name="last"/>, with a certificate.</summary>
+    public async Task<LoopbackSmtpReceiver> AddReceiverAsync(string mxHost, int last, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    {
+        var receiver = await LoopbackSmtpReceiver.StartAsync(Address(last), SmtpPort, mxHost, certificate).ConfigureAwait(false);
+        Receivers[mxHost] = receiver;
+        _parts.Add(receiver);
+        Dns.SetA(mxHost, Address(last));
+        return receiver;
+    }
+
+    /// <summary>Puts a STARTTLS-stripping proxy at 127.0.0.<paramref name="last"/> in front of <paramref name="receiver"/>; DNS for <paramref name="mxHost"/> points at the proxy.</summary>
+    public StartTlsStrippingProxy AddStrippingProxy(string mxHost, int last, LoopbackSmtpReceiver receiver)
+    {
+        var proxy = new StartTlsStrippingProxy(new IPEndPoint(Address(last), SmtpPort), receiver.EndPoint);
+        Proxies[mxHost] = proxy;
+        _parts.Add(proxy);
+        Dns.SetA(mxHost, Address(last));
+        return proxy;
+    }
+
+    public MtaStsOptions EnforcerOptions()
+    {
+        var options = new MtaStsOptions
+        {
+            DnsTimeout = TimeSpan.FromSeconds(2),
+            PolicyHostTrustedRoots = Ca.TrustStore,
+            MxTrustedRoots = Ca.TrustStore,
+            PolicyHostConnectCallback = Https.ConnectCallback,
+        };
+        options.NameServers.Add(Dns.EndPoint);
+        return options;
+    }
+
+    public MtaStsDirectSenderOptions SenderOptions()
+    {
+        var options = new MtaStsDirectSenderOptions
+        {
+            Port = SmtpPort,
+            HeloName = "sender.demo.test",
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            CommandTimeout = TimeSpan.FromSeconds(10),
+            DnsTimeout = TimeSpan.FromSeconds(2),
+        };
+        options.NameServers.Add(Dns.EndPoint);
+        return options;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var part in _parts)
+        {
+            await part.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Https.DisposeAsync().ConfigureAwait(false);
+        Dns.Dispose();
+        Ca.Dispose();
+    }
+}

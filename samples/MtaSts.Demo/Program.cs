@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using MimeKit;
+using MtaSts;
+using MtaSts.Demo;
+using MtaSts.MailKit.Delivery;
+
+// The README's main job: MTA-STS against a STARTTLS-stripping attacker, all on loopback, no internet.
+var watch = Stopwatch.StartNew();
+await using var world = await DemoWorld.StartAsync();
+foreach (var scenario in Scenarios.All)
+{
+    await scenario.SetUpAsync(world);
+}
+
+using var enforcer = MtaStsEnforcer.Create(world.EnforcerOptions());
+var sender = new MtaStsDirectSender(enforcer, world.SenderOptions());
+
+Console.WriteLine("MTA-STS demo: every server below is a real one on 127.0.0.0/8 (DNS, HTTPS policy host, SMTP with STARTTLS, an on-path proxy).");
+Console.WriteLine();
+var rows = new List<string[]> { new[] { "#", "scenario", "network", "policy", "outcome", "what the receiver got", "as expected" } };
+var allOk = true;
+foreach (var scenario in Scenarios.All)
+{
+    var message = new MimeMessage();
+    message.From.Add(MailboxAddress.Parse("alice@sender.demo.test"));
+    message.To.Add(MailboxAddress.Parse($"bob@{scenario.Domain}"));
+    message.Subject = $"Scenario {scenario.Number}: {scenario.Name}";
+    message.Body = new TextPart("plain") { Text = "The quarterly numbers are attached. Confidential." };
+
+    var result = (await sender.SendAsync(message)).Single();
+    var receiver = world.Receivers[scenario.Receiver];
+    var view = new ReceiverView(receiver.Sessions, receiver.Messages.Count(m => !m.OverTls), receiver.Messages.Count(m => m.OverTls));
+    var ok = scenario.Expect(result, view);
+    allOk &= ok;
+    rows.Add([scenario.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), scenario.Name, scenario.Network, scenario.Policy, Describe(result), view.ToString(), ok ? "yes" : "NO"]);
+}
+
+var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+foreach (var (row, index) in rows.Select((r, i) => (r, i)))
+{
+    Console.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+    if (index == 0)
+    {
+        Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"{(allOk ? "All scenarios ended as MTA-STS requires" : "SOME SCENARIOS DID NOT END AS EXPECTED")} ({watch.Elapsed.TotalSeconds:0.0} s).");
+return allOk ? 0 : 1;
+
+static string Describe(MtaStsDeliveryResult result)
+{
+    var failure = result.Attempts.Select(a => a.Decision?.Failure).LastOrDefault(f => f is not null) ?? result.DeliveredVia?.Decision.Failure;
+    var detail = failure is null ? string.Empty : $" ({failure.ResultType}{(failure.ReasonCode is "starttls-likely-stripped" or "mx-not-in-policy" ? ", " + failure.ReasonCode : string.Empty)})";
+    return result.Status switch
+    {
+        MtaStsDeliveryStatus.Delivered when result.DeliveredVia!.IsEncrypted =>
+            $"delivered over {result.DeliveredVia.TlsProtocol?.ToString().Replace("Tls1", "TLS 1.", StringComparison.Ordinal)}, certificate verified",
+        MtaStsDeliveryStatus.Delivered => $"delivered in plaintext{detail}",
+        MtaStsDeliveryStatus.Deferred when result.Attempts.All(a => a.Address is null) => $"refused before connecting, deferred{detail}",
+        MtaStsDeliveryStatus.Deferred => $"refused, deferred{detail}",
+        _ => $"failed: {result.Reason}",
+    };
+}

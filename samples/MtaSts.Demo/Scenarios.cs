@@ -1,0 +1,84 @@
+using MtaSts.MailKit.Delivery;
+
+namespace MtaSts.Demo;
+
+/// <summary>The six demo scenarios (seven rows: scenario 4 shows two bad certificates).</summary>
+public static class Scenarios
+{
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        new(1, "enforce, honest network", "honest", "enforce", "honest.test", "mx.honest.test",
+            async w =>
+            {
+                w.PublishPolicy("honest.test", "enforce", "mx.honest.test");
+                w.Dns.SetMx("honest.test", (10, "mx.honest.test"));
+                await w.AddReceiverAsync("mx.honest.test", 11, w.Ca.IssueFor("mx.honest.test"));
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Delivered && r.DeliveredVia is { IsEncrypted: true, Decision.Verdict: MtaStsVerdict.Deliver }
+                && got.TlsMessages == 1 && got.PlainMessages == 0),
+
+        new(2, "enforce, STARTTLS stripped", "STARTTLS stripped", "enforce", "stripped.test", "mx.stripped.test",
+            async w =>
+            {
+                w.PublishPolicy("stripped.test", "enforce", "mx.stripped.test");
+                w.Dns.SetMx("stripped.test", (10, "mx.stripped.test"));
+                var receiver = await w.AddReceiverAsync("real.stripped.test", 22, w.Ca.IssueFor("mx.stripped.test"));
+                w.AddStrippingProxy("mx.stripped.test", 12, receiver);
+                w.Receivers["mx.stripped.test"] = receiver;
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.PlainMessages == 0 && got.TlsMessages == 0
+                && r.Attempts.Any(a => a.Decision?.Failure?.Kind == MtaStsFailureKind.StartTlsNotSupported && a.Outcome?.DowngradeEvidence is not null)),
+
+        new(3, "testing, STARTTLS stripped", "STARTTLS stripped", "testing", "testing.test", "mx.testing.test",
+            async w =>
+            {
+                w.PublishPolicy("testing.test", "testing", "mx.testing.test");
+                w.Dns.SetMx("testing.test", (10, "mx.testing.test"));
+                var receiver = await w.AddReceiverAsync("real.testing.test", 23, w.Ca.IssueFor("mx.testing.test"));
+                w.AddStrippingProxy("mx.testing.test", 13, receiver);
+                w.Receivers["mx.testing.test"] = receiver;
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Delivered && got.PlainMessages == 1
+                && r.DeliveredVia is { IsEncrypted: false, Decision: { Verdict: MtaStsVerdict.DeliverAndReport, Failure.ResultType: "starttls-not-supported" } }),
+
+        new(4, "enforce, expired MX certificate", "honest", "enforce", "expired.test", "mx.expired.test",
+            async w =>
+            {
+                w.PublishPolicy("expired.test", "enforce", "mx.expired.test");
+                w.Dns.SetMx("expired.test", (10, "mx.expired.test"));
+                await w.AddReceiverAsync("mx.expired.test", 14, w.Ca.IssueExpired("mx.expired.test"));
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.PlainMessages + got.TlsMessages == 0
+                && r.Attempts.Any(a => a.Decision?.Failure?.Kind == MtaStsFailureKind.CertificateExpired)),
+
+        new(4, "enforce, wrong-host MX certificate", "honest", "enforce", "wronghost.test", "mx.wronghost.test",
+            async w =>
+            {
+                w.PublishPolicy("wronghost.test", "enforce", "mx.wronghost.test");
+                w.Dns.SetMx("wronghost.test", (10, "mx.wronghost.test"));
+                await w.AddReceiverAsync("mx.wronghost.test", 15, w.Ca.IssueFor("some-other-host.test"));
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.PlainMessages + got.TlsMessages == 0
+                && r.Attempts.Any(a => a.Decision?.Failure?.Kind == MtaStsFailureKind.CertificateHostMismatch)),
+
+        new(5, "no MTA-STS, STARTTLS stripped", "STARTTLS stripped", "none published", "plain.test", "mx.plain.test",
+            async w =>
+            {
+                w.Dns.SetMx("plain.test", (10, "mx.plain.test"));
+                var receiver = await w.AddReceiverAsync("real.plain.test", 26, w.Ca.IssueFor("mx.plain.test"));
+                w.AddStrippingProxy("mx.plain.test", 16, receiver);
+                w.Receivers["mx.plain.test"] = receiver;
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Delivered && got.PlainMessages == 1 && r.DeliveredVia is { IsEncrypted: false }),
+
+        new(6, "enforce, MX answer points to attacker", "DNS MX forged", "enforce", "hijacked.test", "mx.evil.test",
+            async w =>
+            {
+                w.PublishPolicy("hijacked.test", "enforce", "mx.hijacked.test");
+                w.Dns.SetMx("hijacked.test", (10, "mx.evil.test"));
+                await w.AddReceiverAsync("mx.evil.test", 17, w.Ca.IssueFor("mx.evil.test"));
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.Sessions == 0
+                && r.Attempts.All(a => a.Address is null && a.Decision?.Failure?.Kind == MtaStsFailureKind.MxNotInPolicy)),
+    ];
+}

@@ -1,0 +1,29 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace MtaSts.MailKit.Delivery;
+
+// Event ids: 8xx delivery.
+public sealed partial class MtaStsDirectSender
+{
+    [LoggerMessage(800, LogLevel.Information, "Delivered to {MxHost} ({Address}), encrypted: {Encrypted}, verdict {Verdict}", EventName = "Delivered")]
+    private partial void LogDelivered(string mxHost, IPAddress address, bool encrypted, MtaStsVerdict verdict);
+
+    [LoggerMessage(801, LogLevel.Warning, "MTA-STS skips MX {MxHost} before connecting: {Failure}", EventName = "CandidateRefused")]
+    private partial void LogCandidateRefused(string mxHost, string? failure);
+
+    [LoggerMessage(802, LogLevel.Error, "MTA-STS refused the session with {MxHost} ({Address}): {Failure}", EventName = "SessionRefused")]
+    private partial void LogSessionRefused(string mxHost, IPAddress address, string? failure);
+
+    [LoggerMessage(803, LogLevel.Warning, "STARTTLS likely stripped on the path to {MxHost}: {Evidence}", EventName = "StartTlsStripped")]
+    private partial void LogStartTlsStripped(string mxHost, string evidence);
+
+    [LoggerMessage(804, LogLevel.Warning, "Delivery attempt to {MxHost} ({Address}) failed: {Error}", EventName = "AttemptFailed")]
+    private partial void LogAttemptFailed(string mxHost, IPAddress address, string error);
+
+    [LoggerMessage(805, LogLevel.Information, "MTA-STS policy of {Domain} changed on re-check ({OldId} → {NewId}); retrying at once", EventName = "PolicyChangedOnRecheck")]
+    private partial void LogPolicyChanged(string domain, string? oldId, string? newId);
+
+    [LoggerMessage(806, LogLevel.Warning, "Every MX of {Domain} failed under the MTA-STS policy after {Attempts} attempts; deferred", EventName = "DeferredByPolicy")]
+    private partial void LogDeferredByPolicy(string domain, int attempts);
+}

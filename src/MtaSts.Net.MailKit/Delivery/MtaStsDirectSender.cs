@@ -1,0 +1,255 @@
+using System.Net;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
+using MtaSts.MailKit.Internal;
+
+namespace MtaSts.MailKit.Delivery;
+
+/// <summary>
+/// Delivers a message straight to each recipient domain's MX hosts, the way an MTA does, under MTA-STS: recipients
+/// grouped by domain, MX hosts in preference order (equal preferences shuffled), the implicit MX only when there is no
+/// MX record, a null MX a permanent failure; candidates the policy refuses are skipped as unreachable (MX-8), and when
+/// every candidate fails under <c>enforce</c> the result is deferred after DNS was asked for a newer policy (FLOW-5, FLOW-7).
+/// </summary>
+public sealed partial class MtaStsDirectSender
+{
+    private readonly IMtaStsEnforcer _enforcer;
+    private readonly MtaStsDirectSenderOptions _options;
+    private readonly MxResolver _resolver;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+
+    /// <summary>Creates a sender.</summary>
+    /// <param name="enforcer">The MTA-STS enforcer.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="enforcer"/> is null.</exception>
+    public MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions? options = null, ILogger<MtaStsDirectSender>? logger = null)
+        : this(enforcer, options ?? new MtaStsDirectSenderOptions(), logger, Random.Shared)
+    {
+    }
+
+    internal MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions options, ILogger? logger, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(enforcer);
+        _enforcer = enforcer;
+        _options = options;
+        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+        _logger = logger ?? NullLogger.Instance;
+        _random = random;
+    }
+
+    /// <summary>Delivers <paramref name="message"/> to every recipient in its To, Cc and Bcc headers.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels delivery.</param>
+    /// <returns>One result per recipient domain.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="ArgumentException">The message has no sender or no recipients.</exception>
+    public Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var sender = message.Sender ?? message.From.Mailboxes.FirstOrDefault()
+            ?? throw new ArgumentException("The message has no sender.", nameof(message));
+        return SendAsync(message, sender, [.. message.To.Mailboxes, .. message.Cc.Mailboxes, .. message.Bcc.Mailboxes], cancellationToken);
+    }
+
+    /// <summary>Delivers <paramref name="message"/> to <paramref name="recipients"/> (the envelope).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="sender">The envelope sender.</param>
+    /// <param name="recipients">The envelope recipients.</param>
+    /// <param name="cancellationToken">Cancels delivery.</param>
+    /// <returns>One result per recipient domain, in the order the domains first appear.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">There are no recipients.</exception>
+    public async Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(recipients);
+        var byDomain = recipients.GroupBy(r => r.Domain.TrimEnd('.').ToLowerInvariant()).ToList();
+        if (byDomain.Count == 0)
+        {
+            throw new ArgumentException("There are no recipients.", nameof(recipients));
+        }
+
+        List<MtaStsDeliveryResult> results = [];
+        foreach (var group in byDomain)
+        {
+            results.Add(await DeliverToDomainAsync(message, sender, group.Key, [.. group], cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    private async Task<MtaStsDeliveryResult> DeliverToDomainAsync(MimeMessage message, MailboxAddress sender, string domain,
+        IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    {
+        var state = await _enforcer.GetPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
+        var mx = await _resolver.LookupMxAsync(state.Domain, cancellationToken).ConfigureAwait(false);
+        switch (mx.Status)
+        {
+            case MxLookupStatus.TemporaryFailure:
+                return Result(MtaStsDeliveryStatus.Deferred, mx.Detail!, null, [], state, false);
+            case MxLookupStatus.NoSuchDomain:
+            case MxLookupStatus.NullMx:
+                return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
+        }
+
+        var candidates = MxOrdering.Order(mx.Hosts, _random).Take(_options.MaxMxHosts).ToList();
+        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, cancellationToken).ConfigureAwait(false);
+        if (delivered is not null)
+        {
+            return Result(MtaStsDeliveryStatus.Delivered, $"delivered to {delivered.MxHost}", delivered, attempts, state, false);
+        }
+
+        if (permanent is not null)
+        {
+            return await PermanentAsync(permanent, attempts, state).ConfigureAwait(false);
+        }
+
+        var refusedByPolicy = attempts.Any(a => a.Decision is { Verdict: MtaStsVerdict.FailClosed });
+        if (!refusedByPolicy)
+        {
+            return Result(MtaStsDeliveryStatus.Deferred, $"no MX of {domain} could be reached", null, attempts, state, false);
+        }
+
+        // FLOW-5: before giving up on an enforce failure, ask DNS for a newer policy and, if there is one, retry at once.
+        var rechecked = await _enforcer.RecheckAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(rechecked.RecordId, state.RecordId, StringComparison.Ordinal) && rechecked.Policy is not null)
+        {
+            LogPolicyChanged(domain, state.RecordId, rechecked.RecordId);
+            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, cancellationToken).ConfigureAwait(false);
+            attempts = [.. attempts, .. moreAttempts];
+            if (again is not null)
+            {
+                return Result(MtaStsDeliveryStatus.Delivered, $"delivered to {again.MxHost} under the re-checked policy", again, attempts, rechecked, true);
+            }
+        }
+
+        // FLOW-7: every candidate failed under enforce → deferred, never bounced.
+        LogDeferredByPolicy(domain, attempts.Count);
+        return Result(MtaStsDeliveryStatus.Deferred, $"every MX of {domain} failed the MTA-STS policy; retry later", null, attempts, rechecked, true);
+
+        MtaStsDeliveryResult Result(MtaStsDeliveryStatus status, string reason, MtaStsSessionOutcome? via, IReadOnlyList<MtaStsDeliveryAttempt> tried,
+            MtaStsPolicyState? policy, bool rechecked) =>
+            new(domain, recipients, status, reason, via, tried, policy, rechecked);
+
+        // FLOW-5: no permanent failure under an enforce policy without asking DNS for a newer one first.
+        async Task<MtaStsDeliveryResult> PermanentAsync(string reason, IReadOnlyList<MtaStsDeliveryAttempt> tried, MtaStsPolicyState policy)
+        {
+            if (policy.Mode != MtaStsMode.Enforce)
+            {
+                return Result(MtaStsDeliveryStatus.Failed, reason, null, tried, policy, false);
+            }
+
+            var after = await _enforcer.RecheckAsync(domain, cancellationToken).ConfigureAwait(false);
+            return Result(MtaStsDeliveryStatus.Failed, reason, null, tried, after, true);
+        }
+    }
+
+    private async Task<(MtaStsSessionOutcome? Delivered, List<MtaStsDeliveryAttempt> Attempts, string? Permanent)> TryCandidatesAsync(
+        MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state,
+        List<string> candidates, CancellationToken cancellationToken)
+    {
+        List<MtaStsDeliveryAttempt> attempts = [];
+        foreach (var host in candidates)
+        {
+            // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection.
+            var mxDecision = state.EvaluateMx(host);
+            if (!mxDecision.MayDeliver)
+            {
+                LogCandidateRefused(host, mxDecision.Failure?.ToString());
+                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, mxDecision.Failure?.ToString()));
+                continue;
+            }
+
+            var addresses = await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            if (addresses.Count == 0)
+            {
+                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, $"{host} has no address"));
+                continue;
+            }
+
+            foreach (var address in addresses.Take(_options.MaxAddressesPerHost))
+            {
+                var (attempt, delivered, permanent) = await TryAddressAsync(message, sender, recipients, state, host, address, cancellationToken).ConfigureAwait(false);
+                attempts.Add(attempt);
+                if (delivered || permanent is not null)
+                {
+                    return (delivered ? attempt.Outcome : null, attempts, permanent);
+                }
+
+                if (attempt.Decision is { Verdict: MtaStsVerdict.FailClosed })
+                {
+                    break; // FLOW-11: the policy refused this host; move on to the next MX
+                }
+            }
+        }
+
+        return (null, attempts, null);
+    }
+
+    private async Task<(MtaStsDeliveryAttempt Attempt, bool Delivered, string? Permanent)> TryAddressAsync(MimeMessage message, MailboxAddress sender,
+        IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, CancellationToken cancellationToken)
+    {
+        using var client = new SmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        MtaStsSessionOutcome? outcome = null;
+        try
+        {
+            var socket = await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+            outcome = await client.ConnectWithMtaStsAsync(state, host, socket, _options.Port, cancellationToken).ConfigureAwait(false);
+            if (outcome.DowngradeEvidence is not null)
+            {
+                LogStartTlsStripped(host, outcome.DowngradeEvidence);
+            }
+
+            await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
+            await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+            LogDelivered(host, address, outcome.IsEncrypted, outcome.Decision.Verdict);
+            return (new MtaStsDeliveryAttempt(host, address, outcome.Decision, outcome, null), true, null);
+        }
+        catch (MtaStsDeliveryRefusedException refused)
+        {
+            LogSessionRefused(host, address, refused.Decision.Failure?.ToString());
+            if (refused.Outcome?.DowngradeEvidence is not null)
+            {
+                LogStartTlsStripped(host, refused.Outcome.DowngradeEvidence);
+            }
+
+            return (new MtaStsDeliveryAttempt(host, address, refused.Decision, refused.Outcome, refused.Message), false, null);
+        }
+        catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
+        {
+            return (new MtaStsDeliveryAttempt(host, address, outcome?.Decision, outcome, ex.Message), false, $"{host} rejected the message: {(int)ex.StatusCode} {ex.Message}");
+        }
+        catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or SocketException or IOException or TimeoutException
+            or SslHandshakeException or ServiceNotConnectedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogAttemptFailed(host, address, ex.Message);
+            return (new MtaStsDeliveryAttempt(host, address, outcome?.Decision, outcome, ex.Message), false, null);
+        }
+    }
+
+    private async Task<Socket> ConnectAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(address, _options.Port, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

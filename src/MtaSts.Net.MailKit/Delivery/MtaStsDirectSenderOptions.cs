@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace MtaSts.MailKit.Delivery;
+
+/// <summary>Options of <see cref="MtaStsDirectSender"/>.</summary>
+public sealed class MtaStsDirectSenderOptions
+{
+    /// <summary>DNS servers for MX and address lookups. Empty: the machine's resolvers.</summary>
+    /// <value>Empty.</value>
+    public IList<IPEndPoint> NameServers { get; } = [];
+
+    /// <summary>The SMTP port of the MX hosts.</summary>
+    /// <value>25.</value>
+    public int Port { get; set; } = 25;
+
+    /// <summary>The name sent in EHLO.</summary>
+    /// <value>The machine's host name.</value>
+    public string HeloName { get; set; } = Dns.GetHostName();
+
+    /// <summary>Timeout of the TCP connection to one address.</summary>
+    /// <value>30 seconds.</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Timeout of each SMTP command.</summary>
+    /// <value>2 minutes.</value>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Timeout of each DNS query.</summary>
+    /// <value>5 seconds.</value>
+    public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many MX hosts are tried for one domain.</summary>
+    /// <value>10.</value>
+    public int MaxMxHosts { get; set; } = 10;
+
+    /// <summary>How many addresses are tried for one MX host.</summary>
+    /// <value>2.</value>
+    public int MaxAddressesPerHost { get; set; } = 2;
+}

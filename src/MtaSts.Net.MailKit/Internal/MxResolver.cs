@@ -1,0 +1,78 @@
+using System.Net;
+using DnsClient;
+using DnsClient.Protocol;
+
+namespace MtaSts.MailKit.Internal;
+
+/// <summary>MX and address lookups over DnsClient (RFC 5321 §5.1, RFC 7505).</summary>
+internal sealed class MxResolver(ILookupClient client)
+{
+    public static ILookupClient CreateClient(IReadOnlyCollection<IPEndPoint> nameServers, TimeSpan timeout)
+    {
+        var options = nameServers.Count > 0 ? new LookupClientOptions([.. nameServers.Select(e => new NameServer(e))]) : new LookupClientOptions();
+        options.UseCache = true;
+        options.Timeout = timeout;
+        options.Retries = 1;
+        options.UseTcpFallback = true;
+        options.ThrowDnsErrors = false;
+        options.ContinueOnDnsError = false;
+        return new LookupClient(options);
+    }
+
+    public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken)
+    {
+        IDnsQueryResponse response;
+        try
+        {
+            response = await client.QueryAsync(domain, QueryType.MX, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsResponseException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new(MxLookupStatus.TemporaryFailure, [], false, $"MX lookup for {domain} failed: {ex.Code}");
+        }
+
+        if (response.HasError)
+        {
+            return response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain
+                ? new(MxLookupStatus.NoSuchDomain, [], false, $"{domain} does not exist (NXDOMAIN)")
+                : new(MxLookupStatus.TemporaryFailure, [], false, $"MX lookup for {domain} failed: {response.Header.ResponseCode}");
+        }
+
+        var mx = response.Answers.MxRecords().Select(r => ((int)r.Preference, Host: r.Exchange.Original.TrimEnd('.'))).ToList();
+        if (mx.Count == 0)
+        {
+            return new(MxLookupStatus.Found, [(0, domain)], true, "no MX records: the domain is its own implicit MX (RFC 5321 §5.1)");
+        }
+
+        // RFC 7505: a single MX of "." means no mail; "." among others is skipped (MXR-2).
+        var usable = mx.Where(m => m.Host.Length > 0).ToList();
+        return usable.Count == 0
+            ? new(MxLookupStatus.NullMx, [], false, $"{domain} publishes a null MX: it accepts no mail (RFC 7505)")
+            : new(MxLookupStatus.Found, usable, false, null);
+    }
+
+    public async Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+
+        List<IPAddress> addresses = [];
+        foreach (var type in new[] { QueryType.AAAA, QueryType.A })
+        {
+            try
+            {
+                var response = await client.QueryAsync(host, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+                addresses.AddRange(response.Answers.AddressRecords().Select(r => r.Address));
+            }
+            catch (DnsResponseException)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return addresses;
+    }
+}
