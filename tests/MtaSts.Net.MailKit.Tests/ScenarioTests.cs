@@ -1,0 +1,179 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using MimeKit;
+using MtaSts.Demo;
+using MtaSts.MailKit.Delivery;
+using MtaSts.Testing;
+
+namespace MtaSts.MailKit.Tests;
+
+/// <summary>
+/// The demo's scenarios as tests: MailKit against real SMTP servers with STARTTLS on loopback, asserting what the
+/// receiver actually got and whether the session was encrypted.
+/// </summary>
+public sealed class ScenarioTests : IAsyncLifetime
+{
+    private DemoWorld _world = null!;
+    private MtaStsEnforcer _enforcer = null!;
+
+    public async Task InitializeAsync()
+    {
+        _world = await DemoWorld.StartAsync();
+        _enforcer = MtaStsEnforcer.Create(_world.EnforcerOptions());
+    }
+
+    public async Task DisposeAsync()
+    {
+        _enforcer.Dispose();
+        await _world.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Enforce_HonestNetwork_DeliveredOverVerifiedTls()
+    {
+        var (result, receiver) = await RunAsync(1);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        var via = result.DeliveredVia!;
+        via.IsEncrypted.Should().BeTrue();
+        via.StartTlsOffered.Should().BeTrue();
+        via.TlsProtocol.Should().NotBeNull();
+        via.CipherSuite.Should().NotBeNull();
+        via.CertificateSubject.Should().Be("CN=mx.honest.test");
+        via.Decision.Verdict.Should().Be(MtaStsVerdict.Deliver);
+        receiver.Messages.Should().ContainSingle().Which.OverTls.Should().BeTrue("the receiver saw the message inside TLS");
+        Encoding.ASCII.GetString(receiver.Messages.Single().Data).Should().Contain("Confidential");
+    }
+
+    [Fact]
+    public async Task Enforce_StartTlsStripped_RefusedNothingInPlaintextAttackDetected()
+    {
+        var stripped = new List<string?>();
+        using var listener = ListenForStrippedSessions(stripped);
+
+        var (result, receiver) = await RunAsync(2);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "FLOW-7 an enforce failure is temporary");
+        receiver.Messages.Should().BeEmpty("nothing reaches the receiver in plaintext");
+        _world.Proxies["mx.stripped.test"].Rewrites.Should().BeGreaterThan(0, "the attacker did rewrite the EHLO reply");
+        var attempt = result.Attempts.Should().ContainSingle().Subject;
+        attempt.Decision!.Verdict.Should().Be(MtaStsVerdict.FailClosed);
+        attempt.Decision.Failure!.ResultType.Should().Be("starttls-not-supported");
+        attempt.Decision.Failure.ReasonCode.Should().Be("starttls-likely-stripped");
+        attempt.Decision.Failure.Detail.Should().Contain("XXXXXXXA");
+        attempt.Outcome!.DowngradeEvidence.Should().Contain("XXXXXXXA");
+        result.PolicyRechecked.Should().BeTrue("FLOW-5 the policy was re-checked before giving up");
+        stripped.Should().Contain("mx.stripped.test", "the mtasts.starttls.stripped counter was incremented");
+    }
+
+    [Fact]
+    public async Task Testing_StartTlsStripped_DeliveredInPlaintextAndRecorded()
+    {
+        var (result, receiver) = await RunAsync(3);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "FLOW-3");
+        receiver.Messages.Should().ContainSingle().Which.OverTls.Should().BeFalse();
+        var via = result.DeliveredVia!;
+        via.IsEncrypted.Should().BeFalse();
+        via.StartTlsOffered.Should().BeFalse();
+        via.Decision.Verdict.Should().Be(MtaStsVerdict.DeliverAndReport);
+        via.Decision.Failure!.ResultType.Should().Be("starttls-not-supported");
+        via.DowngradeEvidence.Should().Contain("XXXXXXXA");
+    }
+
+    [Theory]
+    [InlineData(4, "mx.expired.test", MtaStsFailureKind.CertificateExpired)]
+    [InlineData(5, "mx.wronghost.test", MtaStsFailureKind.CertificateHostMismatch)]
+    public async Task Enforce_BadMxCertificate_RefusedEachTime(int row, string mx, MtaStsFailureKind kind)
+    {
+        var (result, receiver) = await RunAsync(row);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
+        receiver.Messages.Should().BeEmpty();
+        receiver.Sessions.Should().BeGreaterThan(0, "the connection was made and refused at the TLS handshake");
+        result.Attempts.Should().ContainSingle().Which.Decision!.Failure!.Kind.Should().Be(kind);
+        result.Attempts.Single().MxHost.Should().Be(mx);
+    }
+
+    [Fact]
+    public async Task NoPolicy_StartTlsStripped_DeliveredInPlaintext()
+    {
+        var (result, receiver) = await RunAsync(6);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        result.Policy!.Policy.Should().BeNull();
+        result.DeliveredVia!.Decision.Verdict.Should().Be(MtaStsVerdict.Deliver, "the status quo: nothing to enforce");
+        receiver.Messages.Should().ContainSingle().Which.OverTls.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Enforce_MxPointsToAttacker_RefusedBeforeConnecting()
+    {
+        var (result, receiver) = await RunAsync(7);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
+        receiver.Sessions.Should().Be(0, "MX-1 the attacker's host is never contacted");
+        result.Attempts.Should().ContainSingle().Which.Address.Should().BeNull();
+        result.Attempts.Single().Decision!.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy);
+    }
+
+    [Fact]
+    public async Task Enforce_CommonNameOnlyCertificate_RefusedAlthoughThePlatformAcceptsIt()
+    {
+        _world.PublishPolicy("cnonly.test", "enforce", "mx.cnonly.test");
+        _world.Dns.SetMx("cnonly.test", (10, "mx.cnonly.test"));
+        var receiver = await _world.AddReceiverAsync("mx.cnonly.test", 18, _world.Ca.IssueCommonNameOnly("mx.cnonly.test"));
+
+        var result = await SendAsync("cnonly.test");
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
+        result.Attempts.Single().Decision!.Failure!.Kind.Should().Be(MtaStsFailureKind.CertificateHostMismatch, "CERT-3");
+        receiver.Messages.Should().BeEmpty();
+    }
+
+    private async Task<(MtaStsDeliveryResult Result, LoopbackSmtpReceiver Receiver)> RunAsync(int row)
+    {
+        var scenario = Scenarios.All[row - 1];
+        await scenario.SetUpAsync(_world);
+        var result = await SendAsync(scenario.Domain);
+        return (result, _world.Receivers[scenario.Receiver]);
+    }
+
+    private async Task<MtaStsDeliveryResult> SendAsync(string domain)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("alice@sender.test"));
+        message.To.Add(MailboxAddress.Parse($"bob@{domain}"));
+        message.Subject = "test";
+        message.Body = new TextPart("plain") { Text = "Confidential" };
+        var sender = new MtaStsDirectSender(_enforcer, _world.SenderOptions());
+        return (await sender.SendAsync(message)).Should().ContainSingle().Subject;
+    }
+
+    private static MeterListener ListenForStrippedSessions(List<string?> hosts)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "MtaSts.Net" && instrument.Name == "mtasts.starttls.stripped")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "server.address" && value == 1)
+                {
+                    lock (hosts)
+                    {
+                        hosts.Add(tag.Value as string);
+                    }
+                }
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+}
