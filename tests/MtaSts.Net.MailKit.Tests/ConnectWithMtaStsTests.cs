@@ -4,31 +4,16 @@ using MtaSts.Demo;
 namespace MtaSts.MailKit.Tests;
 
 /// <summary>The SmtpClient hook on its own, without the direct sender.</summary>
-public sealed class ConnectWithMtaStsTests : IAsyncLifetime
+public sealed class ConnectWithMtaStsTests : DemoWorldTest
 {
-    private DemoWorld _world = null!;
-    private MtaStsEnforcer _enforcer = null!;
-
-    public async Task InitializeAsync()
-    {
-        _world = await DemoWorld.StartAsync();
-        _enforcer = MtaStsEnforcer.Create(_world.EnforcerOptions());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _enforcer.Dispose();
-        await _world.DisposeAsync();
-    }
-
     [Fact]
     public async Task Connect_EnforceUnlistedMx_ThrowsBeforeConnecting()
     {
-        _world.PublishPolicy("hook.test", "enforce", "mx.hook.test");
-        var state = await _enforcer.GetPolicyAsync("hook.test");
+        World.PublishPolicy("hook.test", "enforce", "mx.hook.test");
+        var state = await Enforcer.GetPolicyAsync("hook.test");
         using var client = new SmtpClient();
 
-        var act = () => client.ConnectWithMtaStsAsync(state, "other.hook.test", _world.SmtpPort);
+        var act = () => client.ConnectWithMtaStsAsync(state, "other.hook.test", World.SmtpPort);
 
         var refused = (await act.Should().ThrowAsync<MtaStsDeliveryRefusedException>()).Which;
         refused.Decision.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy);
@@ -40,12 +25,12 @@ public sealed class ConnectWithMtaStsTests : IAsyncLifetime
     [Fact]
     public async Task Connect_TestingWithExpiredCertificate_AcceptsAndRecords()
     {
-        _world.PublishPolicy("hooktest.test", "testing", "mx.hooktest.test");
-        await _world.AddReceiverAsync("mx.hooktest.test", 40, _world.Ca.IssueExpired("mx.hooktest.test"));
-        var state = await _enforcer.GetPolicyAsync("hooktest.test");
+        World.PublishPolicy("hooktest.test", "testing", "mx.hooktest.test");
+        await World.AddReceiverAsync("mx.hooktest.test", 40, World.Ca.IssueExpired("mx.hooktest.test"));
+        var state = await Enforcer.GetPolicyAsync("hooktest.test");
         using var client = new SmtpClient();
 
-        var outcome = await client.ConnectWithMtaStsAsync(state, "mx.hooktest.test", await ConnectedSocketAsync(40), _world.SmtpPort, default);
+        var outcome = await client.ConnectWithMtaStsAsync(state, "mx.hooktest.test", await ConnectedSocketAsync(40), World.SmtpPort, default);
 
         client.IsSecure.Should().BeTrue("testing mode accepts the certificate");
         outcome.IsEncrypted.Should().BeTrue();
@@ -58,11 +43,11 @@ public sealed class ConnectWithMtaStsTests : IAsyncLifetime
     public async Task Connect_NoPolicyWithUntrustedCertificate_OpportunisticTls()
     {
         using var stranger = new Testing.TestCertificateAuthority("Stranger CA");
-        await _world.AddReceiverAsync("mx.nopolicy.test", 41, stranger.IssueFor("mx.nopolicy.test"));
-        var state = await _enforcer.GetPolicyAsync("nopolicy.test");
+        await World.AddReceiverAsync("mx.nopolicy.test", 41, stranger.IssueFor("mx.nopolicy.test"));
+        var state = await Enforcer.GetPolicyAsync("nopolicy.test");
         using var client = new SmtpClient();
 
-        var outcome = await client.ConnectWithMtaStsAsync(state, "mx.nopolicy.test", await ConnectedSocketAsync(41), _world.SmtpPort, default);
+        var outcome = await client.ConnectWithMtaStsAsync(state, "mx.nopolicy.test", await ConnectedSocketAsync(41), World.SmtpPort, default);
 
         outcome.IsEncrypted.Should().BeTrue("without a policy any certificate is accepted (documented)");
         outcome.Decision.Verdict.Should().Be(MtaStsVerdict.Deliver);
@@ -73,14 +58,14 @@ public sealed class ConnectWithMtaStsTests : IAsyncLifetime
     public async Task Connect_NoPolicyRequireValidCertificate_Refused()
     {
         using var stranger = new Testing.TestCertificateAuthority("Stranger CA");
-        await _world.AddReceiverAsync("mx.strict.test", 42, stranger.IssueFor("mx.strict.test"));
-        var options = _world.EnforcerOptions();
+        await World.AddReceiverAsync("mx.strict.test", 42, stranger.IssueFor("mx.strict.test"));
+        var options = World.EnforcerOptions();
         options.RequireValidCertificateWithoutPolicy = true;
         using var strict = MtaStsEnforcer.Create(options);
         var state = await strict.GetPolicyAsync("strict.test");
         using var client = new SmtpClient();
 
-        var act = async () => await client.ConnectWithMtaStsAsync(state, "mx.strict.test", await ConnectedSocketAsync(42), _world.SmtpPort, default);
+        var act = async () => await client.ConnectWithMtaStsAsync(state, "mx.strict.test", await ConnectedSocketAsync(42), World.SmtpPort, default);
 
         (await act.Should().ThrowAsync<MtaStsDeliveryRefusedException>()).Which.Decision.Failure!.Kind.Should().Be(MtaStsFailureKind.CertificateNotTrusted);
     }
@@ -88,7 +73,7 @@ public sealed class ConnectWithMtaStsTests : IAsyncLifetime
     private async Task<System.Net.Sockets.Socket> ConnectedSocketAsync(int last)
     {
         var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync(DemoWorld.Address(last), _world.SmtpPort);
+        await socket.ConnectAsync(DemoWorld.Address(last), World.SmtpPort);
         return socket;
     }
 }

@@ -5,30 +5,15 @@ using MtaSts.MailKit.Delivery;
 namespace MtaSts.MailKit.Tests;
 
 /// <summary>Direct-to-MX delivery rules over the real DNS and SMTP wire (RFC 5321 §5.1, RFC 7505, RFC 8461 §5).</summary>
-public sealed class DirectSenderTests : IAsyncLifetime
+public sealed class DirectSenderTests : DemoWorldTest
 {
-    private DemoWorld _world = null!;
-    private MtaStsEnforcer _enforcer = null!;
-
-    public async Task InitializeAsync()
-    {
-        _world = await DemoWorld.StartAsync();
-        _enforcer = MtaStsEnforcer.Create(_world.EnforcerOptions());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _enforcer.Dispose();
-        await _world.DisposeAsync();
-    }
-
     [Fact]
     public async Task Send_PreferredMxDown_FallsBackInPreferenceOrder()
     {
-        _world.PublishPolicy("order.test", "enforce", "*.order.test");
-        _world.Dns.SetMx("order.test", (20, "mx2.order.test"), (10, "mx1.order.test"));
-        _world.Dns.SetA("mx1.order.test", DemoWorld.Address(30)); // nothing listens there
-        var second = await _world.AddReceiverAsync("mx2.order.test", 31, _world.Ca.IssueFor("mx2.order.test"));
+        World.PublishPolicy("order.test", "enforce", "*.order.test");
+        World.Dns.SetMx("order.test", (20, "mx2.order.test"), (10, "mx1.order.test"));
+        World.Dns.SetA("mx1.order.test", DemoWorld.Address(30)); // nothing listens there
+        var second = await World.AddReceiverAsync("mx2.order.test", 31, World.Ca.IssueFor("mx2.order.test"));
 
         var result = await SendAsync("order.test");
 
@@ -41,8 +26,8 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_NoMxRecords_UsesTheImplicitMx()
     {
-        _world.PublishPolicy("implicit.test", "enforce", "implicit.test");
-        var receiver = await _world.AddReceiverAsync("implicit.test", 32, _world.Ca.IssueFor("implicit.test"));
+        World.PublishPolicy("implicit.test", "enforce", "implicit.test");
+        var receiver = await World.AddReceiverAsync("implicit.test", 32, World.Ca.IssueFor("implicit.test"));
 
         var result = await SendAsync("implicit.test");
 
@@ -54,8 +39,8 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_ImplicitMxWithWildcardPolicy_Deferred()
     {
-        _world.PublishPolicy("implicit2.test", "enforce", "*.implicit2.test");
-        var receiver = await _world.AddReceiverAsync("implicit2.test", 33, _world.Ca.IssueFor("implicit2.test"));
+        World.PublishPolicy("implicit2.test", "enforce", "*.implicit2.test");
+        var receiver = await World.AddReceiverAsync("implicit2.test", 33, World.Ca.IssueFor("implicit2.test"));
 
         var result = await SendAsync("implicit2.test");
 
@@ -66,7 +51,7 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_NullMx_PermanentFailure()
     {
-        _world.Dns.SetMx("nullmx.test", (0, "."));
+        World.Dns.SetMx("nullmx.test", (0, "."));
         var result = await SendAsync("nullmx.test");
         result.Status.Should().Be(MtaStsDeliveryStatus.Failed, "MXR-1");
         result.Reason.Should().Contain("RFC 7505");
@@ -76,16 +61,16 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_NullMxUnderEnforce_RechecksPolicyBeforeFailing()
     {
-        _world.PublishPolicy("nullenforce.test", "enforce", "mx.nullenforce.test");
-        _world.Dns.SetMx("nullenforce.test", (0, "."));
-        await _enforcer.GetPolicyAsync("nullenforce.test");
-        var before = _world.Dns.Queries("_mta-sts.nullenforce.test");
+        World.PublishPolicy("nullenforce.test", "enforce", "mx.nullenforce.test");
+        World.Dns.SetMx("nullenforce.test", (0, "."));
+        await Enforcer.GetPolicyAsync("nullenforce.test");
+        var before = World.Dns.Queries("_mta-sts.nullenforce.test");
 
         var result = await SendAsync("nullenforce.test");
 
         result.Status.Should().Be(MtaStsDeliveryStatus.Failed);
         result.PolicyRechecked.Should().BeTrue("FLOW-5 no permanent failure under enforce without a DNS re-check");
-        _world.Dns.Queries("_mta-sts.nullenforce.test").Should().Be(before + 1);
+        World.Dns.Queries("_mta-sts.nullenforce.test").Should().Be(before + 1);
     }
 
     [Fact]
@@ -99,12 +84,12 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_EveryCandidateFailsUnderEnforce_Deferred()
     {
-        _world.PublishPolicy("allfail.test", "enforce", "*.allfail.test");
-        _world.Dns.SetMx("allfail.test", (10, "mx1.allfail.test"), (20, "mx2.allfail.test"));
-        var one = await _world.AddReceiverAsync("real1.allfail.test", 34, _world.Ca.IssueFor("mx1.allfail.test"));
-        var two = await _world.AddReceiverAsync("real2.allfail.test", 35, _world.Ca.IssueFor("mx2.allfail.test"));
-        _world.AddStrippingProxy("mx1.allfail.test", 36, one);
-        _world.AddStrippingProxy("mx2.allfail.test", 37, two);
+        World.PublishPolicy("allfail.test", "enforce", "*.allfail.test");
+        World.Dns.SetMx("allfail.test", (10, "mx1.allfail.test"), (20, "mx2.allfail.test"));
+        var one = await World.AddReceiverAsync("real1.allfail.test", 34, World.Ca.IssueFor("mx1.allfail.test"));
+        var two = await World.AddReceiverAsync("real2.allfail.test", 35, World.Ca.IssueFor("mx2.allfail.test"));
+        World.AddStrippingProxy("mx1.allfail.test", 36, one);
+        World.AddStrippingProxy("mx2.allfail.test", 37, two);
 
         var result = await SendAsync("allfail.test");
 
@@ -119,11 +104,11 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_PolicyChangedSinceCached_RecheckFindsItAndDeliversAtOnce()
     {
-        _world.PublishPolicy("moved.test", "enforce", "old-mx.moved.test", id: "1");
-        await _enforcer.GetPolicyAsync("moved.test"); // id 1 cached
-        _world.PublishPolicy("moved.test", "enforce", "new-mx.moved.test", id: "2");
-        _world.Dns.SetMx("moved.test", (10, "new-mx.moved.test"));
-        var receiver = await _world.AddReceiverAsync("new-mx.moved.test", 38, _world.Ca.IssueFor("new-mx.moved.test"));
+        World.PublishPolicy("moved.test", "enforce", "old-mx.moved.test", id: "1");
+        await Enforcer.GetPolicyAsync("moved.test"); // id 1 cached
+        World.PublishPolicy("moved.test", "enforce", "new-mx.moved.test", id: "2");
+        World.Dns.SetMx("moved.test", (10, "new-mx.moved.test"));
+        var receiver = await World.AddReceiverAsync("new-mx.moved.test", 38, World.Ca.IssueFor("new-mx.moved.test"));
 
         var result = await SendAsync("moved.test");
 
@@ -137,14 +122,14 @@ public sealed class DirectSenderTests : IAsyncLifetime
     [Fact]
     public async Task Send_RecipientsOfSeveralDomains_OneResultPerDomain()
     {
-        _world.PublishPolicy("a.test", "enforce", "mx.a.test");
-        _world.Dns.SetMx("a.test", (10, "mx.a.test"));
-        var a = await _world.AddReceiverAsync("mx.a.test", 39, _world.Ca.IssueFor("mx.a.test"));
-        _world.Dns.SetMx("b.test", (10, "mx.b.test"));
-        var b = await _world.AddReceiverAsync("mx.b.test", 29, _world.Ca.IssueFor("mx.b.test"));
+        World.PublishPolicy("a.test", "enforce", "mx.a.test");
+        World.Dns.SetMx("a.test", (10, "mx.a.test"));
+        var a = await World.AddReceiverAsync("mx.a.test", 39, World.Ca.IssueFor("mx.a.test"));
+        World.Dns.SetMx("b.test", (10, "mx.b.test"));
+        var b = await World.AddReceiverAsync("mx.b.test", 29, World.Ca.IssueFor("mx.b.test"));
 
         var message = Message("x@a.test", "y@B.test", "z@a.test");
-        var results = await new MtaStsDirectSender(_enforcer, _world.SenderOptions()).SendAsync(message);
+        var results = await new MtaStsDirectSender(Enforcer, World.SenderOptions()).SendAsync(message);
 
         results.Select(r => r.Domain).Should().Equal("a.test", "b.test");
         results.Should().OnlyContain(r => r.Status == MtaStsDeliveryStatus.Delivered);
@@ -152,20 +137,4 @@ public sealed class DirectSenderTests : IAsyncLifetime
         b.Messages.Should().ContainSingle().Which.To.Should().BeEquivalentTo(["y@B.test"], "the envelope address is sent as given; only grouping normalises the domain");
     }
 
-    private async Task<MtaStsDeliveryResult> SendAsync(string domain) =>
-        (await new MtaStsDirectSender(_enforcer, _world.SenderOptions()).SendAsync(Message($"bob@{domain}"))).Should().ContainSingle().Subject;
-
-    private static MimeMessage Message(params string[] to)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("alice@sender.test"));
-        foreach (var address in to)
-        {
-            message.To.Add(MailboxAddress.Parse(address));
-        }
-
-        message.Subject = "test";
-        message.Body = new TextPart("plain") { Text = "hello" };
-        return message;
-    }
 }

@@ -11,23 +11,8 @@ namespace MtaSts.MailKit.Tests;
 /// The demo's scenarios as tests: MailKit against real SMTP servers with STARTTLS on loopback, asserting what the
 /// receiver actually got and whether the session was encrypted.
 /// </summary>
-public sealed class ScenarioTests : IAsyncLifetime
+public sealed class ScenarioTests : DemoWorldTest
 {
-    private DemoWorld _world = null!;
-    private MtaStsEnforcer _enforcer = null!;
-
-    public async Task InitializeAsync()
-    {
-        _world = await DemoWorld.StartAsync();
-        _enforcer = MtaStsEnforcer.Create(_world.EnforcerOptions());
-    }
-
-    public async Task DisposeAsync()
-    {
-        _enforcer.Dispose();
-        await _world.DisposeAsync();
-    }
-
     [Fact]
     public async Task Enforce_HonestNetwork_DeliveredOverVerifiedTls()
     {
@@ -55,7 +40,7 @@ public sealed class ScenarioTests : IAsyncLifetime
 
         result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "FLOW-7 an enforce failure is temporary");
         receiver.Messages.Should().BeEmpty("nothing reaches the receiver in plaintext");
-        _world.Proxies["mx.stripped.test"].Rewrites.Should().BeGreaterThan(0, "the attacker did rewrite the EHLO reply");
+        World.Proxies["mx.stripped.test"].Rewrites.Should().BeGreaterThan(0, "the attacker did rewrite the EHLO reply");
         var attempt = result.Attempts.Should().ContainSingle().Subject;
         attempt.Decision!.Verdict.Should().Be(MtaStsVerdict.FailClosed);
         attempt.Decision.Failure!.ResultType.Should().Be("starttls-not-supported");
@@ -120,9 +105,9 @@ public sealed class ScenarioTests : IAsyncLifetime
     [Fact]
     public async Task Enforce_CommonNameOnlyCertificate_RefusedAlthoughThePlatformAcceptsIt()
     {
-        _world.PublishPolicy("cnonly.test", "enforce", "mx.cnonly.test");
-        _world.Dns.SetMx("cnonly.test", (10, "mx.cnonly.test"));
-        var receiver = await _world.AddReceiverAsync("mx.cnonly.test", 18, _world.Ca.IssueCommonNameOnly("mx.cnonly.test"));
+        World.PublishPolicy("cnonly.test", "enforce", "mx.cnonly.test");
+        World.Dns.SetMx("cnonly.test", (10, "mx.cnonly.test"));
+        var receiver = await World.AddReceiverAsync("mx.cnonly.test", 18, World.Ca.IssueCommonNameOnly("mx.cnonly.test"));
 
         var result = await SendAsync("cnonly.test");
 
@@ -134,21 +119,11 @@ public sealed class ScenarioTests : IAsyncLifetime
     private async Task<(MtaStsDeliveryResult Result, LoopbackSmtpReceiver Receiver)> RunAsync(int row)
     {
         var scenario = Scenarios.All[row - 1];
-        await scenario.SetUpAsync(_world);
+        await scenario.SetUpAsync(World);
         var result = await SendAsync(scenario.Domain);
-        return (result, _world.Receivers[scenario.Receiver]);
+        return (result, World.Receivers[scenario.Receiver]);
     }
 
-    private async Task<MtaStsDeliveryResult> SendAsync(string domain)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("alice@sender.test"));
-        message.To.Add(MailboxAddress.Parse($"bob@{domain}"));
-        message.Subject = "test";
-        message.Body = new TextPart("plain") { Text = "Confidential" };
-        var sender = new MtaStsDirectSender(_enforcer, _world.SenderOptions());
-        return (await sender.SendAsync(message)).Should().ContainSingle().Subject;
-    }
 
     private static MeterListener ListenForStrippedSessions(List<string?> hosts)
     {
