@@ -10,11 +10,9 @@ public sealed class MtaStsDeliveryRefusedException : Exception
     /// <summary>Creates the exception for a refusing decision.</summary>
     /// <param name="decision">The decision that refused delivery.</param>
     /// <param name="outcome">What happened on the connection, when one was made.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="decision"/> is null.</exception>
     public MtaStsDeliveryRefusedException(MtaStsDecision decision, MtaStsSessionOutcome? outcome = null)
-        : base($"MTA-STS refuses delivery to {decision?.MxHost}: {decision?.Failure?.ToString() ?? "policy"}")
+        : base($"MTA-STS refuses delivery to {decision.MxHost}: {decision.Failure?.ToString() ?? "policy"}")
     {
-        ArgumentNullException.ThrowIfNull(decision);
         Decision = decision;
         Outcome = outcome;
     }

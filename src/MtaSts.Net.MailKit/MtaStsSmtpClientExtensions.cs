@@ -76,8 +76,9 @@ public static class MtaStsSmtpClientExtensions
         {
             var leaf = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
             subject = leaf?.Subject;
-            tlsDecision = state.EvaluateTls(mxHost, startTlsOffered: true, leaf, chain, errors);
-            return tlsDecision.MayDeliver;
+            var decision = state.EvaluateTls(mxHost, startTlsOffered: true, leaf, chain, errors);
+            tlsDecision = decision;
+            return decision.MayDeliver;
         };
 
         var stream = new EhloRecordingStream(new NetworkStream(socket, ownsSocket: true));
@@ -97,8 +98,8 @@ public static class MtaStsSmtpClientExtensions
         catch (SslHandshakeException ex) when (tlsDecision is { MayDeliver: false } || enforce)
         {
             // FLOW-11: no fallback to plaintext on this host; the caller moves to the next MX.
-            var refused = tlsDecision is { MayDeliver: false }
-                ? tlsDecision
+            var refused = tlsDecision is { MayDeliver: false } rejected
+                ? rejected
                 : state.EvaluateTls(mxHost, true, null, null, default) with
                 {
                     Verdict = MtaStsVerdict.FailClosed,

@@ -1,11 +1,14 @@
 namespace MtaSts;
 
-/// <summary>The answer for one MX host: deliver, deliver and report, or fail closed.</summary>
+/// <summary>
+/// The answer for one MX host: deliver, deliver and report, or fail closed. A value type, so that asking costs no
+/// allocation on the cached path of a high-volume sender.
+/// </summary>
 /// <param name="Verdict">What the sender may do.</param>
 /// <param name="Failure">The failed check, if any (also set for <see cref="MtaStsVerdict.DeliverAndReport"/>).</param>
 /// <param name="Policy">The policy the decision applied, if any.</param>
 /// <param name="MxHost">The MX host the decision is about.</param>
-public sealed record MtaStsDecision(MtaStsVerdict Verdict, MtaStsFailure? Failure, MtaStsPolicy? Policy, string? MxHost)
+public readonly record struct MtaStsDecision(MtaStsVerdict Verdict, MtaStsFailure? Failure, MtaStsPolicy? Policy, string? MxHost)
 {
     /// <summary>Whether the message may be delivered to this MX (anything but <see cref="MtaStsVerdict.FailClosed"/>).</summary>
     public bool MayDeliver => Verdict != MtaStsVerdict.FailClosed;

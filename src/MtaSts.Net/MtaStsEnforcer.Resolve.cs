@@ -38,7 +38,7 @@ public sealed partial class MtaStsEnforcer
                 var blocks = _dnsFailureBehavior == MtaStsDnsFailureBehavior.FailClosed;
                 LogDnsFailure(domain, lookup.Detail!, blocks);
                 var state = NoPolicy(domain, failure, blocks, reportable: false);
-                return Remember(new CacheEntry(domain, null, null, now, now + _txtRecheckMinimum, null, now, state), now);
+                return Remember(new CacheEntry(state, now + _txtRecheckMinimum, null, now), now);
             }
 
             case RecordLookupStatus.NotFound:
@@ -59,7 +59,7 @@ public sealed partial class MtaStsEnforcer
                     ? new MtaStsFailure(MtaStsFailureKind.PolicyInvalid, lookup.Detail!, "txt-invalid")
                     : null;
                 var state = NoPolicy(domain, failure, blocks: false, reportable: false);
-                return Remember(new CacheEntry(domain, null, null, now, TxtFreshUntil(now, lookup.TimeToLive), null, now, state), now);
+                return Remember(new CacheEntry(state, TxtFreshUntil(now, lookup.TimeToLive), null, now), now);
             }
         }
 
@@ -111,7 +111,7 @@ public sealed partial class MtaStsEnforcer
             }
 
             var none = NoPolicy(domain, failure, blocks: false, reportable: true, recordId: id); // FLOW-8
-            return Remember(new CacheEntry(domain, null, null, now, until, id, retryAfter, none), now);
+            return Remember(new CacheEntry(none, until, id, retryAfter), now);
         }
 
         // 5. Cache. CACHE-8: a new valid policy always replaces the old one, even a weaker one.
@@ -133,8 +133,8 @@ public sealed partial class MtaStsEnforcer
             return fresh;
         }
 
-        var stored = new CacheEntry(domain, policy, id, now, txtFreshUntil, null, now, null!);
-        _cache.Set(stored with { State = CachedState(stored, null) }, now);
+        var hit = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, id, now, null, false, false, _settings);
+        _cache.Set(new CacheEntry(hit, txtFreshUntil, null, now), now);
         return fresh;
     }
 

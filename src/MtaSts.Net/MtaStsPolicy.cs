@@ -1,3 +1,4 @@
+using System.Text;
 using MtaSts.Matching;
 using MtaSts.Parsing;
 
@@ -7,29 +8,39 @@ namespace MtaSts;
 /// <seealso href="https://www.rfc-editor.org/rfc/rfc8461#section-3.2">RFC 8461 §3.2</seealso>
 public sealed class MtaStsPolicy
 {
-    private MtaStsPolicy(string text, ParsedPolicy parsed)
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // A cached policy keeps its text once, as UTF-8 (100,000 cached domains are a memory budget); the mx patterns are
+    // byte ranges of it and matching reads them in place. Text and Mx are materialised on use.
+    private readonly byte[] _utf8;
+    private readonly Range[] _mx;
+    private string[]? _mxStrings;
+
+    private MtaStsPolicy(string text, byte[] utf8, ParsedPolicy parsed)
     {
-        Text = text;
+        _utf8 = utf8;
         Mode = parsed.Mode;
-        Mx = parsed.Mx.AsReadOnly();
+        _mx = ToByteRanges(text, parsed.Mx);
         MaxAge = TimeSpan.FromSeconds(parsed.MaxAgeSeconds);
         Leniencies = (IReadOnlyList<string>?)parsed.Leniencies?.AsReadOnly() ?? [];
     }
 
     /// <summary>The policy version; always <c>STSv1</c>.</summary>
-    public string Version { get; } = "STSv1";
+#pragma warning disable CA1822 // part of the policy's shape, beside Mode and MaxAge
+    public string Version => "STSv1";
+#pragma warning restore CA1822
 
     /// <summary>The policy mode.</summary>
     public MtaStsMode Mode { get; }
 
     /// <summary>The <c>mx</c> patterns, in file order (duplicates kept; they are harmless, POL-14).</summary>
-    public IReadOnlyList<string> Mx { get; }
+    public IReadOnlyList<string> Mx => _mxStrings ??= [.. _mx.Select(r => Encoding.ASCII.GetString(_utf8.AsSpan()[r]))];
 
     /// <summary>How long the policy may be cached, counted from the fetch (CACHE-1). At most 31557600 seconds.</summary>
     public TimeSpan MaxAge { get; }
 
-    /// <summary>The policy text exactly as fetched (TLS-RPT's <c>policy-string</c> is built from it).</summary>
-    public string Text { get; }
+    /// <summary>The policy text exactly as fetched (TLS-RPT's <c>policy-string</c> is built from it). Decoded on each use.</summary>
+    public string Text => Encoding.UTF8.GetString(_utf8);
 
     /// <summary>The deviations from the RFC grammar accepted in <see cref="MtaStsParsingMode.Lenient"/> mode; empty when strict.</summary>
     public IReadOnlyList<string> Leniencies { get; }
@@ -54,7 +65,19 @@ public sealed class MtaStsPolicy
         ArgumentNullException.ThrowIfNull(text);
         if (PolicyParser.TryParse(text, mode, out var parsed, out error))
         {
-            policy = new MtaStsPolicy(text, parsed);
+            byte[] utf8;
+            try
+            {
+                utf8 = StrictUtf8.GetBytes(text);
+            }
+            catch (EncoderFallbackException)
+            {
+                policy = null;
+                error = "the policy holds an unpaired UTF-16 surrogate, which is not Unicode text (FETCH-15)";
+                return false;
+            }
+
+            policy = new MtaStsPolicy(text, utf8, parsed);
             return true;
         }
 
@@ -72,7 +95,23 @@ public sealed class MtaStsPolicy
     public bool Matches(string mxHost)
     {
         ArgumentNullException.ThrowIfNull(mxHost);
-        return MxMatcher.Matches(Mx, mxHost);
+        return MxMatcher.Matches(_utf8, _mx, mxHost);
+    }
+
+    // mx values are ASCII, but text before them may not be: convert char ranges to byte ranges in one pass.
+    private static Range[] ToByteRanges(string text, Range[] charRanges)
+    {
+        var ranges = new Range[charRanges.Length];
+        int chars = 0, bytes = 0;
+        for (var i = 0; i < charRanges.Length; i++)
+        {
+            var (start, length) = charRanges[i].GetOffsetAndLength(text.Length);
+            bytes += Encoding.UTF8.GetByteCount(text.AsSpan(chars, start - chars));
+            chars = start;
+            ranges[i] = new Range(bytes, bytes + length);
+        }
+
+        return ranges;
     }
 
     /// <inheritdoc/>

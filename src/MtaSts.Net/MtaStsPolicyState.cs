@@ -74,6 +74,7 @@ public sealed class MtaStsPolicyState
     public MtaStsDecision EvaluateMx(string mxHost)
     {
         ArgumentNullException.ThrowIfNull(mxHost);
+
         return Decide(mxHost, MxFailure(mxHost));
     }
 
@@ -116,7 +117,7 @@ public sealed class MtaStsPolicyState
         $"{Domain}: {(Policy is null ? "no policy" : Policy.ToString())} [{Source}]{(DiscoveryFailure is null ? string.Empty : $" discovery: {DiscoveryFailure}")}";
 
     private MtaStsFailure? MxFailure(string mxHost) =>
-        Policy is null || Policy.Mode == MtaStsMode.None || MxMatcher.Matches(Policy.Mx, mxHost)
+        Policy is null || Policy.Mode == MtaStsMode.None || Policy.Matches(mxHost)
             ? null
             : new MtaStsFailure(MtaStsFailureKind.MxNotInPolicy, $"{mxHost} matches no mx pattern of the policy for {Domain} (MX-1)", "mx-not-in-policy");
 

@@ -95,7 +95,7 @@ public sealed class DirectSenderTests : DemoWorldTest
 
         result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "FLOW-7 never a bounce");
         result.Attempts.Select(a => a.MxHost).Should().Equal("mx1.allfail.test", "mx2.allfail.test");
-        result.Attempts.Should().OnlyContain(a => a.Decision!.Failure!.Kind == MtaStsFailureKind.StartTlsNotSupported);
+        result.Attempts.Should().OnlyContain(a => a.Decision!.Value.Failure!.Kind == MtaStsFailureKind.StartTlsNotSupported);
         one.Messages.Should().BeEmpty();
         two.Messages.Should().BeEmpty();
         result.PolicyRechecked.Should().BeTrue();
@@ -115,7 +115,7 @@ public sealed class DirectSenderTests : DemoWorldTest
         result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "FLOW-5 the re-check found id 2 and the retry used it");
         result.PolicyRechecked.Should().BeTrue();
         result.Policy!.RecordId.Should().Be("2");
-        result.Attempts[0].Decision!.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy, "the first pass used cached id 1");
+        result.Attempts[0].Decision!.Value.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy, "the first pass used cached id 1");
         receiver.Messages.Should().ContainSingle();
     }
 

@@ -42,10 +42,10 @@ public sealed class ScenarioTests : DemoWorldTest
         receiver.Messages.Should().BeEmpty("nothing reaches the receiver in plaintext");
         World.Proxies["mx.stripped.test"].Rewrites.Should().BeGreaterThan(0, "the attacker did rewrite the EHLO reply");
         var attempt = result.Attempts.Should().ContainSingle().Subject;
-        attempt.Decision!.Verdict.Should().Be(MtaStsVerdict.FailClosed);
-        attempt.Decision.Failure!.ResultType.Should().Be("starttls-not-supported");
-        attempt.Decision.Failure.ReasonCode.Should().Be("starttls-likely-stripped");
-        attempt.Decision.Failure.Detail.Should().Contain("XXXXXXXA");
+        attempt.Decision!.Value.Verdict.Should().Be(MtaStsVerdict.FailClosed);
+        attempt.Decision!.Value.Failure!.ResultType.Should().Be("starttls-not-supported");
+        attempt.Decision!.Value.Failure.ReasonCode.Should().Be("starttls-likely-stripped");
+        attempt.Decision!.Value.Failure.Detail.Should().Contain("XXXXXXXA");
         attempt.Outcome!.DowngradeEvidence.Should().Contain("XXXXXXXA");
         result.PolicyRechecked.Should().BeTrue("FLOW-5 the policy was re-checked before giving up");
         stripped.Should().Contain("mx.stripped.test", "the mtasts.starttls.stripped counter was incremented");
@@ -76,7 +76,7 @@ public sealed class ScenarioTests : DemoWorldTest
         result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
         receiver.Messages.Should().BeEmpty();
         receiver.Sessions.Should().BeGreaterThan(0, "the connection was made and refused at the TLS handshake");
-        result.Attempts.Should().ContainSingle().Which.Decision!.Failure!.Kind.Should().Be(kind);
+        result.Attempts.Should().ContainSingle().Which.Decision!.Value.Failure!.Kind.Should().Be(kind);
         result.Attempts.Single().MxHost.Should().Be(mx);
     }
 
@@ -99,7 +99,7 @@ public sealed class ScenarioTests : DemoWorldTest
         result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
         receiver.Sessions.Should().Be(0, "MX-1 the attacker's host is never contacted");
         result.Attempts.Should().ContainSingle().Which.Address.Should().BeNull();
-        result.Attempts.Single().Decision!.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy);
+        result.Attempts.Single().Decision!.Value.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class ScenarioTests : DemoWorldTest
         var result = await SendAsync("cnonly.test");
 
         result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
-        result.Attempts.Single().Decision!.Failure!.Kind.Should().Be(MtaStsFailureKind.CertificateHostMismatch, "CERT-3");
+        result.Attempts.Single().Decision!.Value.Failure!.Kind.Should().Be(MtaStsFailureKind.CertificateHostMismatch, "CERT-3");
         receiver.Messages.Should().BeEmpty();
     }
 

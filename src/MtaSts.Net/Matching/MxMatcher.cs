@@ -1,3 +1,4 @@
+using System.Text;
 using MtaSts.Internal;
 
 namespace MtaSts.Matching;
@@ -9,7 +10,8 @@ namespace MtaSts.Matching;
 /// </summary>
 internal static class MxMatcher
 {
-    public static bool Matches(IReadOnlyList<string> patterns, string mxHost)
+    /// <summary>Matches against ASCII patterns given as byte ranges of <paramref name="utf8"/> (a policy's mx lines).</summary>
+    public static bool Matches(byte[] utf8, Range[] patterns, string mxHost)
     {
         var host = DomainName.ForMatching(mxHost);
         if (!IsCandidateHost(host))
@@ -17,9 +19,18 @@ internal static class MxMatcher
             return false;
         }
 
-        for (var i = 0; i < patterns.Count; i++)
+        foreach (var range in patterns)
         {
-            if (MatchesNormalized(patterns[i], host))
+            var pattern = utf8.AsSpan()[range];
+            if (pattern.StartsWith("*."u8))
+            {
+                var dot = host.IndexOf('.');
+                if (dot > 0 && Ascii.EqualsIgnoreCase(pattern[1..], host[dot..]))
+                {
+                    return true;
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(pattern, host))
             {
                 return true;
             }
@@ -34,11 +45,11 @@ internal static class MxMatcher
         return IsCandidateHost(host) && MatchesNormalized(pattern, host);
     }
 
-    private static bool MatchesNormalized(string pattern, ReadOnlySpan<char> host)
+    private static bool MatchesNormalized(ReadOnlySpan<char> pattern, ReadOnlySpan<char> host)
     {
-        if (pattern.StartsWith("*.", StringComparison.Ordinal))
+        if (pattern.StartsWith("*."))
         {
-            var suffix = pattern.AsSpan(1); // ".example.com"
+            var suffix = pattern[1..]; // ".example.com"
             var dot = host.IndexOf('.');
             return dot > 0 && host[dot..].Equals(suffix, StringComparison.OrdinalIgnoreCase);
         }

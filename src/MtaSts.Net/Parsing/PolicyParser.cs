@@ -36,10 +36,11 @@ internal static class PolicyParser
             Note(ref leniencies, "byte-order mark");
         }
 
-        string? version = null;
+        var text0 = text.AsSpan();
+        var hasVersion = false;
         MtaStsMode? policyMode = null;
         long? maxAge = null;
-        var mx = new List<string>();
+        List<Range>? mx = null;
         var lineNumber = 0;
 
         while (!s.IsEmpty)
@@ -68,54 +69,55 @@ internal static class PolicyParser
                 return false;
             }
 
-            switch (name)
+            if (name.SequenceEqual("version") && !hasVersion)
             {
-                case "version" when version is null:
-                    if (!value.SequenceEqual("STSv1"))
-                    {
-                        return Fail($"line {lineNumber}: version must be STSv1, found '{value}' (POL-2)", out error);
-                    }
+                if (!value.SequenceEqual("STSv1"))
+                {
+                    return Fail($"line {lineNumber}: version must be STSv1, found '{Printable(value)}' (POL-2)", out error);
+                }
 
-                    version = "STSv1";
-                    break;
-                case "mode" when policyMode is null:
-                    policyMode = value switch
-                    {
-                        "enforce" => MtaStsMode.Enforce,
-                        "testing" => MtaStsMode.Testing,
-                        "none" => MtaStsMode.None,
-                        _ => null,
-                    };
-                    if (policyMode is null)
-                    {
-                        return Fail($"line {lineNumber}: mode must be enforce, testing or none, found '{value}' (POL-3)", out error);
-                    }
-
-                    break;
-                case "max_age" when maxAge is null:
-                    if (!TryMaxAge(value, lenient, ref leniencies, out var seconds, out error))
-                    {
-                        error = $"line {lineNumber}: {error}";
-                        return false;
-                    }
-
-                    maxAge = seconds;
-                    break;
-                case "mx":
-                    if (!TryMx(value, lenient, ref leniencies, out var pattern, out error))
-                    {
-                        error = $"line {lineNumber}: {error}";
-                        return false;
-                    }
-
-                    mx.Add(pattern);
-                    break;
-                default:
-                    break; // POL-16 unknown fields, POL-17 later duplicates: ignored
+                hasVersion = true;
             }
+            else if (name.SequenceEqual("mode") && policyMode is null)
+            {
+                policyMode = value switch
+                {
+                    "enforce" => MtaStsMode.Enforce,
+                    "testing" => MtaStsMode.Testing,
+                    "none" => MtaStsMode.None,
+                    _ => null,
+                };
+                if (policyMode is null)
+                {
+                    return Fail($"line {lineNumber}: mode must be enforce, testing or none, found '{Printable(value)}' (POL-3)", out error);
+                }
+            }
+            else if (name.SequenceEqual("max_age") && maxAge is null)
+            {
+                if (!TryMaxAge(value, lenient, ref leniencies, out var seconds, out error))
+                {
+                    error = $"line {lineNumber}: {error}";
+                    return false;
+                }
+
+                maxAge = seconds;
+            }
+            else if (name.SequenceEqual("mx"))
+            {
+                if (!TryMx(value, lenient, ref leniencies, out var pattern, out error))
+                {
+                    error = $"line {lineNumber}: {error}";
+                    return false;
+                }
+
+                text0.Overlaps(pattern, out var start);
+                (mx ??= new List<Range>(4)).Add(new Range(start, start + pattern.Length));
+            }
+
+            // Anything else: POL-16 unknown fields and POL-17 later duplicates are ignored.
         }
 
-        if (version is null)
+        if (!hasVersion)
         {
             return Fail("the policy has no version field (POL-1)", out error);
         }
@@ -130,19 +132,20 @@ internal static class PolicyParser
             return Fail("the policy has no max_age field (POL-1)", out error);
         }
 
-        if (mx.Count == 0 && policyMode != MtaStsMode.None)
+        if (mx is null && policyMode != MtaStsMode.None)
         {
             return Fail($"mode {policyMode.Value.ToString().ToLowerInvariant()} needs at least one mx field (POL-1)", out error);
         }
 
-        policy = new ParsedPolicy(policyMode.Value, mx, maxAge.Value, leniencies);
+        policy = new ParsedPolicy(policyMode.Value, mx is null ? [] : [.. mx], maxAge.Value, leniencies);
         error = null;
         return true;
     }
 
-    private static bool TryLine(ReadOnlySpan<char> line, int lineNumber, bool lenient, ref List<string>? leniencies, out string name, out string value, out string? error)
+    private static bool TryLine(ReadOnlySpan<char> line, int lineNumber, bool lenient, ref List<string>? leniencies,
+        out ReadOnlySpan<char> name, out ReadOnlySpan<char> value, out string? error)
     {
-        name = value = string.Empty;
+        name = value = default;
         if (line.IsEmpty)
         {
             return Fail($"line {lineNumber} is empty (POL-9)", out error);
@@ -191,18 +194,18 @@ internal static class PolicyParser
             }
         }
 
-        name = rawName.ToString();
-        value = rawValue.ToString();
+        name = rawName;
+        value = rawValue;
         error = null;
         return true;
     }
 
-    private static bool TryMaxAge(string value, bool lenient, ref List<string>? leniencies, out long seconds, out string? error)
+    private static bool TryMaxAge(ReadOnlySpan<char> value, bool lenient, ref List<string>? leniencies, out long seconds, out string? error)
     {
         seconds = 0;
-        if (value.Length is 0 or > 10 || value.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        if (value.Length is 0 or > 10 || value.ContainsAnyExceptInRange('0', '9'))
         {
-            return Fail($"max_age must be 1 to 10 digits, found '{value}' (POL-11)", out error);
+            return Fail($"max_age must be 1 to 10 digits, found '{Printable(value)}' (POL-11)", out error);
         }
 
         seconds = long.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
@@ -221,23 +224,21 @@ internal static class PolicyParser
         return true;
     }
 
-    private static bool TryMx(string value, bool lenient, ref List<string>? leniencies, out string pattern, out string? error)
+    private static bool TryMx(ReadOnlySpan<char> value, bool lenient, ref List<string>? leniencies, out ReadOnlySpan<char> pattern, out string? error)
     {
         pattern = value;
-        var span = value.AsSpan();
-        if (lenient && span.Length > 1 && span[^1] == '.')
+        if (lenient && value.Length > 1 && value[^1] == '.')
         {
-            span = span[..^1];
+            pattern = value[..^1];
             Note(ref leniencies, $"trailing dot on mx '{value}'");
         }
 
-        var domain = span.StartsWith("*.") ? span[2..] : span;
+        var domain = pattern.StartsWith("*.") ? pattern[2..] : pattern;
         if (!DomainName.IsHostName(domain))
         {
             return Fail($"mx '{Printable(value)}' is not [*.]domain in A-labels (POL-13, POL-15)", out error);
         }
 
-        pattern = span.Length == value.Length ? value : span.ToString();
         error = null;
         return true;
     }
@@ -271,5 +272,5 @@ internal static class PolicyParser
     }
 }
 
-/// <summary>The fields of a parsed policy, before it becomes a public <see cref="MtaStsPolicy"/>.</summary>
-internal readonly record struct ParsedPolicy(MtaStsMode Mode, List<string> Mx, long MaxAgeSeconds, List<string>? Leniencies);
+/// <summary>The fields of a parsed policy, before it becomes a public <see cref="MtaStsPolicy"/>; <c>Mx</c> are ranges of the text.</summary>
+internal readonly record struct ParsedPolicy(MtaStsMode Mode, Range[] Mx, long MaxAgeSeconds, List<string>? Leniencies);

@@ -42,7 +42,7 @@ public class PolicyParserTests
         policy.Mx.Should().Equal(mx, reason);
         policy.MaxAge.Should().Be(TimeSpan.FromSeconds(maxAge), reason);
         policy.Version.Should().Be("STSv1");
-        policy.Text.Should().BeSameAs(text, "the raw text is kept for TLS-RPT policy-string");
+        policy.Text.Should().Be(text, "the raw text is kept for TLS-RPT policy-string");
         policy.Leniencies.Should().BeEmpty();
     }
 
@@ -148,5 +148,26 @@ public class PolicyParserTests
         text.Length.Should().BeGreaterThan(60_000);
         MtaStsPolicy.TryParse(text, out var policy, out _).Should().BeTrue();
         policy!.Mx.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void TryParse_NonAsciiBeforeMx_MatchesAndKeepsText()
+    {
+        // Byte ranges of the UTF-8 text must stay right after multi-byte characters.
+        var text = "version: STSv1\ncomment: café ☕ 𝄞\nmode: enforce\nmx: *.example.com\nmx: mail.example.org\nmax_age: 86400\n";
+        MtaStsPolicy.TryParse(text, out var policy, out _).Should().BeTrue();
+        policy!.Mx.Should().Equal("*.example.com", "mail.example.org");
+        policy.Matches("mx.example.com").Should().BeTrue();
+        policy.Matches("MAIL.example.org").Should().BeTrue();
+        policy.Matches("mail.example.net").Should().BeFalse();
+        policy.Text.Should().Be(text);
+    }
+
+    [Fact]
+    public void TryParse_UnpairedSurrogate_Invalid()
+    {
+        MtaStsPolicy.TryParse(Base + "comment: \uD800x\n", out var policy, out var error).Should().BeFalse();
+        policy.Should().BeNull();
+        error.Should().Contain("surrogate");
     }
 }
