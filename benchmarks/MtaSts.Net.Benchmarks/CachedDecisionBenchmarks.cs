@@ -38,6 +38,10 @@ public class CachedDecisionBenchmarks
     public bool DictionaryLookup() =>
         _dictionary.TryGetValue("example.com", out var mx) && string.Equals(mx, "mail.example.com", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>What one read of the clock costs: the floor of any max_age check (CACHE-2) on the hot path.</summary>
+    [Benchmark]
+    public DateTimeOffset ClockRead() => TimeProvider.System.GetUtcNow();
+
     [Benchmark]
     public bool CachedDecision()
     {

@@ -38,7 +38,7 @@ internal sealed class PolicyFetcher : IDisposable
         var uri = new Uri($"https://{host}{MtaStsConstants.WellKnownPath}");
         using var timeout = new CancellationTokenSource(_settings.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
         request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
