@@ -31,6 +31,12 @@ internal sealed class MxResolver(ILookupClient client)
             cancellationToken.ThrowIfCancellationRequested();
             return new(MxLookupStatus.TemporaryFailure, [], false, $"MX lookup for {domain} failed: {ex.Code}");
         }
+#pragma warning disable CA1031 // Hostile answers surface as other exception types (e.g. DnsXidMismatchException): all are "no answer".
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return new(MxLookupStatus.TemporaryFailure, [], false, $"MX lookup for {domain} failed: {ex.GetType().Name}");
+        }
 
         if (response.HasError)
         {
@@ -67,9 +73,11 @@ internal sealed class MxResolver(ILookupClient client)
                 var response = await client.QueryAsync(host, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
                 addresses.AddRange(response.Answers.AddressRecords().Select(r => r.Address));
             }
-            catch (DnsResponseException)
+#pragma warning disable CA1031 // any failure leaves this address family empty; the caller moves on
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                // No addresses of this family.
             }
         }
 

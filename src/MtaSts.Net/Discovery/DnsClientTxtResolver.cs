@@ -46,6 +46,12 @@ internal sealed class DnsClientTxtResolver : IMtaStsTxtResolver
                 cancellationToken.ThrowIfCancellationRequested(); // DnsClient reports a cancelled token as a timeout
                 return MtaStsTxtLookupResult.TemporaryFailure($"DNS query for {current} TXT failed: {ex.Code}");
             }
+#pragma warning disable CA1031 // Hostile answers surface as other exception types (e.g. DnsXidMismatchException): all are "no answer".
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                return MtaStsTxtLookupResult.TemporaryFailure($"DNS query for {current} TXT failed: {ex.GetType().Name}: {ex.Message}");
+            }
 
             if (response.HasError)
             {

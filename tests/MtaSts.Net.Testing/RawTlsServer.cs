@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MtaSts.Testing;
+
+/// <summary>
+/// A hand-driven server on 127.0.0.1 for misbehaving peers: each connection is optionally wrapped in TLS with the given
+/// certificate and handed to a handler that may say anything, slowly, or nothing at all. Connections end when the
+/// handler returns or the server is disposed.
+/// </summary>
+public sealed class RawTlsServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private readonly X509Certificate2? _certificate;
+    private readonly Func<Stream, CancellationToken, Task> _handler;
+
+    /// <param name="certificate">The TLS certificate; <see langword="null"/> for a plain TCP peer that never starts TLS.</param>
+    /// <param name="handler">What to do with each connection (after the TLS handshake when there is a certificate).</param>
+    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler)
+    {
+        _certificate = certificate;
+        _handler = handler;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    private int _connections;
+
+    /// <summary>Routes every policy-host connection here.</summary>
+    public Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback => async (_, cancellationToken) =>
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, Port, cancellationToken).ConfigureAwait(false);
+        return new NetworkStream(socket, ownsSocket: true);
+    };
+
+    /// <summary>Reads an HTTP request head (up to the blank line, at most 16 KiB).</summary>
+    public static async Task ReadRequestHeadAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            total += read;
+            if (buffer.AsSpan(0, total).IndexOf("\r\n\r\n"u8) >= 0)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        try
+        {
+            await _accepting.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+            Interlocked.Increment(ref _connections);
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                Stream stream = client.GetStream();
+                if (_certificate is not null)
+                {
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token).ConfigureAwait(false);
+                    stream = tls;
+                }
+
+                await using (stream.ConfigureAwait(false))
+                {
+                    await _handler(stream, _stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+                or System.Security.Authentication.AuthenticationException)
+            {
+                // The client gave up, as it should.
+            }
+        }
+    }
+}
