@@ -43,7 +43,7 @@ public class ColdLookupBenchmarks
     [Benchmark]
     public async Task<MtaStsPolicy?> ColdGetPolicy()
     {
-        _enforcer.Invalidate("example.com");
+        await _enforcer.InvalidateAsync("example.com");
         return (await _enforcer.GetPolicyAsync("example.com")).Policy;
     }
 }

@@ -39,6 +39,18 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(402, LogLevel.Warning, "The MTA-STS policy of {Domain} was weakened from {OldMode} to {NewMode}", EventName = "PolicyWeakened")]
     private partial void LogPolicyWeakened(string domain, MtaStsMode oldMode, MtaStsMode newMode);
 
+    [LoggerMessage(403, LogLevel.Warning, "MTA-STS policy downgrade for {Domain} ({Kind}): {Detail}", EventName = "PolicyDowngrade")]
+    private partial void LogDowngrade(string domain, string kind, string detail);
+
+    [LoggerMessage(404, LogLevel.Debug, "Loaded the stored MTA-STS policy of {Domain} (id {Id})", EventName = "LoadedFromStore")]
+    private partial void LogLoadedFromStore(string domain, string id);
+
+    [LoggerMessage(405, LogLevel.Warning, "The MTA-STS policy store failed for {Domain}; continuing without it", EventName = "StoreFailed")]
+    private partial void LogStoreFailed(string domain, Exception exception);
+
+    [LoggerMessage(406, LogLevel.Warning, "Refreshing the MTA-STS policy of {Domain} ({Mode}) failed {Failures} time(s) in a row; it expires at {ExpiresAt:u}: {Failure}", EventName = "RefreshFailing")]
+    internal partial void LogRefreshFailing(string domain, MtaStsMode mode, int failures, DateTimeOffset expiresAt, string failure);
+
     [LoggerMessage(900, LogLevel.Error, "Unexpected error while resolving the MTA-STS policy of {Domain}", EventName = "UnexpectedError")]
     private partial void LogUnexpectedError(string domain, Exception exception);
 }

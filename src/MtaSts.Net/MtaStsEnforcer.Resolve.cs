@@ -1,17 +1,20 @@
+using System.Diagnostics;
 using MtaSts.Caching;
 using MtaSts.Discovery;
 using MtaSts.Internal;
+using MtaSts.Telemetry;
 
 namespace MtaSts;
 
 public sealed partial class MtaStsEnforcer
 {
-    // The pipeline, in protocol order (RFC 8461 §3, §5.1). Each stage is called once at most; only this method composes them.
-    private async Task<MtaStsPolicyState> ResolveAsync(string domain)
+    // The pipeline, in protocol order (RFC 8461 §3, §5.1). Each stage is called once at most; only this method composes
+    // them. forceFetch: the refresher's proactive fetch, whatever the TXT id says (CACHE-6).
+    private async Task<MtaStsPolicyState> ResolveAsync(string domain, bool forceFetch = false)
     {
         var now = _time.GetUtcNow();
-        var entry = _cache.Get(domain);
-        if (entry is not null && IsFresh(entry, now))
+        var entry = _cache.Get(domain) ?? await LoadFromStoreAsync(domain, now).ConfigureAwait(false);
+        if (!forceFetch && entry is not null && IsFresh(entry, now))
         {
             return entry.State; // another flight just refreshed it
         }
@@ -37,8 +40,7 @@ public sealed partial class MtaStsEnforcer
 
                 var blocks = _dnsFailureBehavior == MtaStsDnsFailureBehavior.FailClosed;
                 LogDnsFailure(domain, lookup.Detail!, blocks);
-                var state = NoPolicy(domain, failure, blocks, reportable: false);
-                return Remember(new CacheEntry(state, now + _txtRecheckMinimum, null, now), now);
+                return Remember(new CacheEntry(NoPolicy(domain, failure, blocks, reportable: false), now + _txtRecheckMinimum, null, now), now);
             }
 
             case RecordLookupStatus.NotFound:
@@ -47,9 +49,9 @@ public sealed partial class MtaStsEnforcer
                 if (cached is not null)
                 {
                     // CACHE-3, SEC-3: a missing or broken TXT record never removes a cached policy.
-                    if (cached.Policy!.Mode != MtaStsMode.None)
+                    if (cached.Policy!.Mode == MtaStsMode.Enforce)
                     {
-                        LogRecordGoneWithCachedPolicy(domain, cached.Policy.Mode, lookup.Detail!);
+                        Downgrade(domain, "record-vanished", $"the TXT record is gone or invalid while an enforce policy is cached: {lookup.Detail}");
                     }
 
                     return Remember(cached with { TxtFreshUntil = TxtFreshUntil(now, lookup.TimeToLive) }, now);
@@ -58,8 +60,7 @@ public sealed partial class MtaStsEnforcer
                 var failure = lookup.Status == RecordLookupStatus.Invalid
                     ? new MtaStsFailure(MtaStsFailureKind.PolicyInvalid, lookup.Detail!, "txt-invalid")
                     : null;
-                var state = NoPolicy(domain, failure, blocks: false, reportable: false);
-                return Remember(new CacheEntry(state, TxtFreshUntil(now, lookup.TimeToLive), null, now), now);
+                return Remember(new CacheEntry(NoPolicy(domain, failure, blocks: false, reportable: false), TxtFreshUntil(now, lookup.TimeToLive), null, now), now);
             }
         }
 
@@ -67,7 +68,7 @@ public sealed partial class MtaStsEnforcer
         var txtFreshUntil = TxtFreshUntil(now, lookup.TimeToLive);
 
         // 2. CACHE-4: the id is unchanged, the cached policy is current. CACHE-9: its lifetime is not extended.
-        if (cached is not null && string.Equals(cached.RecordId, id, StringComparison.Ordinal))
+        if (!forceFetch && cached is not null && string.Equals(cached.RecordId, id, StringComparison.Ordinal))
         {
             LogIdUnchanged(domain, id);
             return Remember(cached with { TxtFreshUntil = txtFreshUntil, FailedFetchId = null }, now);
@@ -81,31 +82,29 @@ public sealed partial class MtaStsEnforcer
         }
 
         // 3. Fetch over HTTPS (FETCH-*), 4. parse (POL-*).
-        started = _time.GetTimestamp();
-        var fetch = await _fetcher.FetchAsync(domain, CancellationToken.None).ConfigureAwait(false);
+        var (policy, fetchFailure, elapsed) = await FetchAndParseAsync(domain).ConfigureAwait(false);
         now = _time.GetUtcNow();
-        var fetchFailure = fetch.Failure;
-        MtaStsPolicy? policy = null;
-        if (fetchFailure is null)
-        {
-            LogPolicyText(domain, fetch.Text!);
-            if (!MtaStsPolicy.TryParse(fetch.Text!, _parsingMode, out policy, out var parseError))
-            {
-                fetchFailure = new MtaStsFailure(MtaStsFailureKind.PolicyInvalid, $"the policy of {domain} is invalid: {parseError}", "policy-syntax");
-            }
-        }
 
         if (policy is null)
         {
             // POL-18, CACHE-5: a failed fetch never weakens a cached policy; it is reported and backed off.
             var failure = fetchFailure!;
-            LogFetchFailed(domain, id, failure.ToString(), _time.GetElapsedTime(started).TotalMilliseconds);
+            LogFetchFailed(domain, id, failure.ToString(), elapsed.TotalMilliseconds);
             var retryAfter = now + MtaStsConstants.FetchBackoff;
             var until = Min(txtFreshUntil, retryAfter);
             if (cached is not null)
             {
                 var kept = CachedState(cached, failure);
-                LogCachedPolicyKept(domain, failure.ToString());
+                if (cached.Policy!.Mode != MtaStsMode.None)
+                {
+                    LogCachedPolicyKept(domain, failure.ToString()); // CACHE-7: not for none
+                }
+
+                if (!string.Equals(cached.RecordId, id, StringComparison.Ordinal))
+                {
+                    Downgrade(domain, "fetch-failed-after-id-change", $"id {cached.RecordId} → {id}, but the new policy could not be fetched: {failure}");
+                }
+
                 _cache.Set(cached with { TxtFreshUntil = until, FailedFetchId = id, RetryFetchAfter = retryAfter, State = kept }, now);
                 return kept;
             }
@@ -120,22 +119,118 @@ public sealed partial class MtaStsEnforcer
             LogLeniency(domain, leniency);
         }
 
-        LogPolicyFetched(domain, id, policy.Mode, (long)policy.MaxAge.TotalSeconds, _time.GetElapsedTime(started).TotalMilliseconds);
-        if (cached is not null && policy.Mode < cached.Policy!.Mode)
+        LogPolicyFetched(domain, id, policy.Mode, (long)policy.MaxAge.TotalSeconds, elapsed.TotalMilliseconds);
+        if (cached is not null)
         {
-            LogPolicyWeakened(domain, cached.Policy.Mode, policy.Mode);
+            ReportWeakening(domain, cached.Policy!, policy);
         }
 
         var fresh = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Fetched, id, now, null, false, false, _settings);
         if (policy.MaxAge == TimeSpan.Zero)
         {
             _cache.Remove(domain); // POL-12: applies to this delivery only
+            await StoreAsync(s => s.RemoveAsync(domain, CancellationToken.None), domain).ConfigureAwait(false);
             return fresh;
         }
 
         var hit = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, id, now, null, false, false, _settings);
         _cache.Set(new CacheEntry(hit, txtFreshUntil, null, now), now);
+        await StoreAsync(s => s.SetAsync(new MtaStsStoredPolicy(domain, id, policy.Text, now), CancellationToken.None), domain).ConfigureAwait(false);
         return fresh;
+    }
+
+    private async Task<(MtaStsPolicy? Policy, MtaStsFailure? Failure, TimeSpan Elapsed)> FetchAndParseAsync(string domain)
+    {
+        using var activity = MtaStsTelemetry.ActivitySource.StartActivity("mtasts.policy.fetch", ActivityKind.Client);
+        activity?.SetTag(MtaStsTelemetryTags.Domain, domain);
+        var started = _time.GetTimestamp();
+        var fetch = await _fetcher.FetchAsync(domain, CancellationToken.None).ConfigureAwait(false);
+        var failure = fetch.Failure;
+        MtaStsPolicy? policy = null;
+        if (failure is null)
+        {
+            LogPolicyText(domain, fetch.Text!);
+            if (!MtaStsPolicy.TryParse(fetch.Text!, _parsingMode, out policy, out var parseError))
+            {
+                failure = new MtaStsFailure(MtaStsFailureKind.PolicyInvalid, $"the policy of {domain} is invalid: {parseError}", "policy-syntax");
+            }
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        if (failure is null)
+        {
+            _telemetry.FetchDuration.Record(elapsed.TotalSeconds);
+        }
+        else
+        {
+            _telemetry.FetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(MtaStsTelemetryTags.ErrorType, failure.ResultType));
+            activity?.SetStatus(ActivityStatusCode.Error, failure.ResultType);
+        }
+
+        activity?.SetTag("mtasts.outcome", failure?.ResultType ?? "ok");
+        return (policy, failure, elapsed);
+    }
+
+    // Policy-downgrade events: a cached enforce policy replaced by a weaker one, max_age cut sharply, the mx set changed.
+    private void ReportWeakening(string domain, MtaStsPolicy old, MtaStsPolicy replacement)
+    {
+        if (replacement.Mode < old.Mode)
+        {
+            LogPolicyWeakened(domain, old.Mode, replacement.Mode);
+            Downgrade(domain, "mode-weakened", $"{old.Mode} → {replacement.Mode}");
+        }
+
+        if (replacement.MaxAge < old.MaxAge / 2)
+        {
+            Downgrade(domain, "max-age-dropped", $"max_age {(long)old.MaxAge.TotalSeconds} → {(long)replacement.MaxAge.TotalSeconds} s");
+        }
+
+        var before = old.Mx.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var after = replacement.Mx.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!before.SetEquals(after) && old.Mode != MtaStsMode.None)
+        {
+            Downgrade(domain, after.IsProperSubsetOf(before) ? "mx-shrunk" : "mx-changed",
+                $"mx [{string.Join(", ", old.Mx)}] → [{string.Join(", ", replacement.Mx)}]");
+        }
+    }
+
+    private void Downgrade(string domain, string kind, string detail)
+    {
+        LogDowngrade(domain, kind, detail);
+        _telemetry.Downgrades.Add(1, new KeyValuePair<string, object?>(MtaStsTelemetryTags.DowngradeKind, kind));
+    }
+
+    // A stored policy (file, shared cache) seeds the memory cache after a restart. Its TXT freshness is unknown, so DNS
+    // is asked at once; the policy still applies if DNS or HTTPS are unreachable (CACHE-11).
+    private async Task<CacheEntry?> LoadFromStoreAsync(string domain, DateTimeOffset now)
+    {
+        MtaStsStoredPolicy? stored = null;
+        await StoreAsync(async s => stored = await s.GetAsync(domain, CancellationToken.None).ConfigureAwait(false), domain).ConfigureAwait(false);
+        if (stored is null || !MtaStsPolicy.TryParse(stored.PolicyText, _parsingMode, out var policy, out _) || now > stored.FetchedAt + policy!.MaxAge)
+        {
+            return null;
+        }
+
+        var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, stored.RecordId, stored.FetchedAt, null, false, false, _settings);
+        var entry = new CacheEntry(state, DateTimeOffset.MinValue, null, DateTimeOffset.MinValue);
+        _cache.Set(entry, now);
+        LogLoadedFromStore(domain, stored.RecordId);
+        return entry;
+    }
+
+    // The store is a seam the application owns: whatever it throws is logged, never passed to the send path.
+    private async ValueTask StoreAsync(Func<IMtaStsPolicyStore, ValueTask> action, string domain)
+    {
+        try
+        {
+            await action(_store).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogStoreFailed(domain, ex);
+        }
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -6,6 +6,7 @@ using MtaSts.Decisions;
 using MtaSts.Discovery;
 using MtaSts.Fetching;
 using MtaSts.Internal;
+using MtaSts.Telemetry;
 
 namespace MtaSts;
 
@@ -18,42 +19,77 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private readonly RecordLookup _lookup;
     private readonly PolicyFetcher _fetcher;
     private readonly PolicyCache _cache;
+    private readonly IMtaStsPolicyStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly MtaStsTelemetry _telemetry;
     private readonly EvaluationSettings _settings;
     private readonly MtaStsParsingMode _parsingMode;
     private readonly MtaStsDnsFailureBehavior _dnsFailureBehavior;
     private readonly TimeSpan _txtRecheckMinimum;
     private readonly TimeSpan _txtRecheckMaximum;
     private readonly ConcurrentDictionary<string, Task<MtaStsPolicyState>> _inFlight = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _owned;
 
-    private MtaStsEnforcer(MtaStsOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    internal MtaStsEnforcer(MtaStsOptions options, EnforcerParts parts)
     {
-        options.Validate();
-        _time = timeProvider;
-        _logger = loggerFactory.CreateLogger<MtaStsEnforcer>();
+        var problems = options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid MTA-STS options: " + string.Join(" ", problems), nameof(options));
+        }
+
+        _time = parts.TimeProvider;
+        _logger = parts.LoggerFactory.CreateLogger<MtaStsEnforcer>();
+        _telemetry = parts.Telemetry;
         _parsingMode = options.ParsingMode;
         _dnsFailureBehavior = options.DnsFailureBehavior;
         _txtRecheckMinimum = options.TxtRecheckMinimum;
         _txtRecheckMaximum = options.TxtRecheckMaximum;
-        _settings = new EvaluationSettings(timeProvider, options.MxTrustedRoots, options.RequireValidCertificateWithoutPolicy);
-        var resolver = options.TxtResolver
-            ?? new DnsClientTxtResolver(DnsClientTxtResolver.CreateClient([.. options.NameServers], options.DnsTimeout, options.DnsRetries));
-        _lookup = new RecordLookup(resolver, options.ParsingMode);
-        _fetcher = new PolicyFetcher(
-            new FetchSettings(options.FetchTimeout, options.MaxPolicyBytes, options.UserAgent, options.PolicyHostTrustedRoots, options.PolicyHostConnectCallback),
-            timeProvider);
+        _settings = new EvaluationSettings(_time, options.MxTrustedRoots, options.RequireValidCertificateWithoutPolicy, _telemetry);
+        _lookup = new RecordLookup(parts.TxtResolver, options.ParsingMode);
+        _fetcher = new PolicyFetcher(parts.HttpClient, FetchSettings.From(options), parts.CertificateCheck, _time);
         _cache = new PolicyCache(options.MaxCacheEntries);
+        _store = parts.Store;
+        _owned = parts.Owned;
     }
 
-    /// <summary>Creates an enforcer for use without dependency injection.</summary>
+    /// <summary>Creates an enforcer for use without dependency injection, with an in-memory store.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for no logging.</param>
+    /// <param name="store">Where policies are kept beyond memory (a <see cref="FilePolicyStore"/>, a shared cache);
+    /// <see langword="null"/> for a bounded in-memory store.</param>
     /// <returns>The enforcer. Dispose it when the application stops.</returns>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public static MtaStsEnforcer Create(MtaStsOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
-        new(options ?? new MtaStsOptions(), timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+    /// <exception cref="ArgumentException">An option is out of range; the message names each.</exception>
+    public static MtaStsEnforcer Create(MtaStsOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null,
+        IMtaStsPolicyStore? store = null)
+    {
+        options ??= new MtaStsOptions();
+        var time = timeProvider ?? TimeProvider.System;
+        var check = new PolicyHostCertificateCheck(options.PolicyHostTrustedRoots, time);
+        var client = new HttpClient(PolicyHttpHandler.Create(FetchSettings.From(options), check), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        var telemetry = new MtaStsTelemetry(null);
+        var memory = store is null ? new MemoryPolicyStore(options.MaxCacheEntries) : null;
+        var resolver = options.TxtResolver
+            ?? new DnsClientTxtResolver(DnsClientTxtResolver.CreateClient([.. options.NameServers], options.DnsTimeout, options.DnsRetries));
+        List<IDisposable> owned = [client, telemetry];
+        if (memory is not null)
+        {
+            owned.Add(memory);
+        }
+
+        try
+        {
+            return new MtaStsEnforcer(options, new EnforcerParts(time, loggerFactory ?? NullLoggerFactory.Instance, resolver, client, check,
+                store ?? memory!, telemetry, owned));
+        }
+        catch
+        {
+            owned.ForEach(o => o.Dispose());
+            throw;
+        }
+    }
 
     /// <inheritdoc/>
     public ValueTask<MtaStsPolicyState> GetPolicyAsync(string recipientDomain, CancellationToken cancellationToken = default)
@@ -106,19 +142,38 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         return new ValueTask<MtaStsPolicyState>(SharedResolve(domain).WaitAsync(cancellationToken));
     }
 
-    /// <summary>Drops what is cached for one domain.</summary>
+    /// <summary>Drops what is cached for one domain, in memory and in the store: the next lookup starts afresh.</summary>
     /// <param name="recipientDomain">The domain, in any case, with or without a root dot.</param>
-    public void Invalidate(string recipientDomain)
+    /// <param name="cancellationToken">Cancels the removal from the store.</param>
+    /// <returns>A task that completes when the domain is forgotten.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="recipientDomain"/> is null.</exception>
+    public async ValueTask InvalidateAsync(string recipientDomain, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recipientDomain);
         if (DomainName.TryNormalize(recipientDomain, out var domain, out _))
         {
             _cache.Remove(domain);
+            await StoreAsync(s => s.RemoveAsync(domain, cancellationToken), domain).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Drops every cached policy, in memory and in the store.</summary>
+    /// <param name="cancellationToken">Cancels the purge of the store.</param>
+    /// <returns>A task that completes when everything is forgotten.</returns>
+    public async ValueTask InvalidateAllAsync(CancellationToken cancellationToken = default)
+    {
+        _cache.Clear();
+        await StoreAsync(s => s.ClearAsync(cancellationToken), "*").ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => _fetcher.Dispose();
+    public void Dispose() => _owned.ForEach(o => o.Dispose());
+
+    /// <summary>The states a cache hit would return now, for the refresher.</summary>
+    internal IEnumerable<MtaStsPolicyState> CachedStates() => _cache.Entries.Select(e => e.State);
+
+    /// <summary>CACHE-6: fetches the live policy whatever the TXT id says; a failure keeps the cached policy.</summary>
+    internal Task<MtaStsPolicyState> RefreshAsync(string domain) => ResolveAsync(domain, forceFetch: true);
 
     /// <summary>How many domains the cache holds (for tests and diagnostics).</summary>
     internal int CachedDomainCount => _cache.Count;

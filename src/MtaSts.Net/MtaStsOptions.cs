@@ -32,6 +32,13 @@ public sealed class MtaStsOptions
     /// <value><see cref="MtaStsDnsFailureBehavior.FailClosed"/>.</value>
     public MtaStsDnsFailureBehavior DnsFailureBehavior { get; set; } = MtaStsDnsFailureBehavior.FailClosed;
 
+    /// <summary>
+    /// How many times a policy fetch is retried after a transient failure (a transport error, 408, 429, 5xx), within
+    /// <see cref="FetchTimeout"/>. Applies to the dependency-injection HTTP client, whose Polly pipeline does the retries.
+    /// </summary>
+    /// <value>2.</value>
+    public int FetchRetries { get; set; } = 2;
+
     /// <summary>Total time for one policy fetch: connect, TLS, headers and body (FETCH-9).</summary>
     /// <value>60 seconds.</value>
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -82,42 +89,76 @@ public sealed class MtaStsOptions
     /// <value><see langword="null"/>: the host name is resolved by the operating system and port 443 is dialled.</value>
     public Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? PolicyHostConnectCallback { get; set; }
 
-    internal void Validate()
+    /// <summary>
+    /// Every problem with these options, each naming the option and its value; empty when they are valid. Used by
+    /// <see cref="MtaStsEnforcer.Create"/> and by the options validator at start-up.
+    /// </summary>
+    internal List<string> Problems()
     {
-        Positive(DnsTimeout, nameof(DnsTimeout));
-        Positive(FetchTimeout, nameof(FetchTimeout));
-        Positive(TxtRecheckMinimum, nameof(TxtRecheckMinimum));
+        List<string> problems = [.. BindingProblems];
+        Within(problems, DnsTimeout, nameof(DnsTimeout), TimeSpan.FromMinutes(1));
+        Within(problems, FetchTimeout, nameof(FetchTimeout), TimeSpan.FromMinutes(10));
+        Within(problems, TxtRecheckMinimum, nameof(TxtRecheckMinimum), TimeSpan.FromDays(1));
+        Within(problems, TxtRecheckMaximum, nameof(TxtRecheckMaximum), TimeSpan.FromDays(7));
         if (TxtRecheckMaximum < TxtRecheckMinimum)
         {
-            throw new ArgumentOutOfRangeException(nameof(TxtRecheckMaximum), TxtRecheckMaximum, $"{nameof(TxtRecheckMaximum)} must be at least {nameof(TxtRecheckMinimum)} ({TxtRecheckMinimum}).");
+            problems.Add($"{nameof(TxtRecheckMaximum)} ({TxtRecheckMaximum}) must be at least {nameof(TxtRecheckMinimum)} ({TxtRecheckMinimum}).");
         }
 
         if (DnsRetries is < 0 or > 10)
         {
-            throw new ArgumentOutOfRangeException(nameof(DnsRetries), DnsRetries, $"{nameof(DnsRetries)} must be between 0 and 10.");
+            problems.Add($"{nameof(DnsRetries)} must be between 0 and 10; it is {DnsRetries}.");
+        }
+
+        if (FetchRetries is < 0 or > 5)
+        {
+            problems.Add($"{nameof(FetchRetries)} must be between 0 and 5; it is {FetchRetries}.");
         }
 
         if (MaxPolicyBytes is < 1024 or > 1024 * 1024)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxPolicyBytes), MaxPolicyBytes, $"{nameof(MaxPolicyBytes)} must be between 1024 and 1048576.");
+            problems.Add($"{nameof(MaxPolicyBytes)} must be between 1024 and 1048576; it is {MaxPolicyBytes}.");
         }
 
-        if (MaxCacheEntries < 1)
+        if (MaxCacheEntries is < 1 or > 10_000_000)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxCacheEntries), MaxCacheEntries, $"{nameof(MaxCacheEntries)} must be positive.");
+            problems.Add($"{nameof(MaxCacheEntries)} must be between 1 and 10000000; it is {MaxCacheEntries}.");
         }
 
         if (string.IsNullOrWhiteSpace(UserAgent))
         {
-            throw new ArgumentException($"{nameof(UserAgent)} must not be empty.", nameof(UserAgent));
+            problems.Add($"{nameof(UserAgent)} must not be empty.");
         }
+
+        if (!Enum.IsDefined(ParsingMode))
+        {
+            problems.Add($"{nameof(ParsingMode)} {(int)ParsingMode} is not a parsing mode.");
+        }
+
+        if (!Enum.IsDefined(DnsFailureBehavior))
+        {
+            problems.Add($"{nameof(DnsFailureBehavior)} {(int)DnsFailureBehavior} is not a DNS failure behavior.");
+        }
+
+        foreach (var server in NameServers)
+        {
+            if (server is null || server.Port is < 1 or > 65535)
+            {
+                problems.Add($"{nameof(NameServers)} holds an invalid endpoint '{server}'.");
+            }
+        }
+
+        return problems;
     }
 
-    private static void Positive(TimeSpan value, string name)
+    /// <summary>Values from configuration that could not be read (filled by the configuration binder).</summary>
+    internal List<string> BindingProblems { get; } = [];
+
+    private static void Within(List<string> problems, TimeSpan value, string name, TimeSpan maximum)
     {
-        if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+        if (value <= TimeSpan.Zero || value > maximum)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be greater than zero and at most one day.");
+            problems.Add($"{name} must be greater than zero and at most {maximum}; it is {value}.");
         }
     }
 }

@@ -130,6 +130,8 @@ public sealed class MtaStsPolicyState
     {
         var input = new DecisionInput(Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable, checkFailure, _settings.RequireValidCertificateWithoutPolicy);
         var verdict = DecisionTable.Decide(input, out var failure);
-        return new MtaStsDecision(verdict, failure, Policy, mxHost);
+        var decision = new MtaStsDecision(verdict, failure, Policy, mxHost);
+        _settings.Telemetry?.RecordDecision(Mode, decision);
+        return decision;
     }
 }

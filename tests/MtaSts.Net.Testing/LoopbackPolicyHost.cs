@@ -45,7 +45,8 @@ public sealed class LoopbackPolicyHost : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public ConcurrentQueue<(string Host, IHeaderDictionary Headers)> Requests { get; } = new();
+    /// <summary>Every request: its host and a copy of its headers (Kestrel reuses its own header objects).</summary>
+    public ConcurrentQueue<(string Host, IReadOnlyDictionary<string, string> Headers)> Requests { get; } = new();
 
     /// <summary>Routes every policy-host connection to this server, as DNS would on the real network.</summary>
     public Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback => async (_, cancellationToken) =>
@@ -100,7 +101,7 @@ public sealed class LoopbackPolicyHost : IAsyncDisposable
     {
         var host = new System.Globalization.IdnMapping().GetAscii(context.Request.Host.Host); // HostString decodes to U-labels
         _requests.AddOrUpdate(host, 1, (_, n) => n + 1);
-        Requests.Enqueue((host, context.Request.Headers));
+        Requests.Enqueue((host, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         if (context.Request.Path != "/.well-known/mta-sts.txt" || !_handlers.TryGetValue(host, out var handler))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -26,6 +26,11 @@ internal sealed class PolicyCache(int maxEntries)
 
     public void Remove(string domain) => _entries.TryRemove(domain, out _);
 
+    public void Clear() => _entries.Clear();
+
+    /// <summary>The entries now held (a snapshot), for the refresher.</summary>
+    public IEnumerable<CacheEntry> Entries => _entries.Values;
+
     private void Evict(DateTimeOffset now)
     {
         lock (_evictionLock)

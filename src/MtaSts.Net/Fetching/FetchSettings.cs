@@ -9,4 +9,8 @@ internal sealed record FetchSettings(
     int MaxPolicyBytes,
     string UserAgent,
     X509Certificate2Collection? TrustedRoots,
-    Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback);
+    Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback)
+{
+    public static FetchSettings From(MtaStsOptions options) =>
+        new(options.FetchTimeout, options.MaxPolicyBytes, options.UserAgent, options.PolicyHostTrustedRoots, options.PolicyHostConnectCallback);
+}

@@ -1,12 +1,8 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using MtaSts.Certificates;
 using MtaSts.Internal;
 
 namespace MtaSts.Fetching;
@@ -17,20 +13,11 @@ namespace MtaSts.Fetching;
 /// status 200 and <c>text/plain</c> only (FETCH-5, FETCH-8), a body cap read by hand (FETCH-10) and one total
 /// timeout (FETCH-9). Never throws for protocol outcomes.
 /// </summary>
-internal sealed class PolicyFetcher : IDisposable
+internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, PolicyHostCertificateCheck certificateCheck, TimeProvider timeProvider)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private readonly HttpClient _client;
-    private readonly FetchSettings _settings;
-    private readonly TimeProvider _timeProvider;
-    private readonly ConcurrentDictionary<string, MtaStsFailure> _certificateFailures = new(StringComparer.OrdinalIgnoreCase);
-
-    public PolicyFetcher(FetchSettings settings, TimeProvider timeProvider)
-    {
-        _settings = settings;
-        _timeProvider = timeProvider;
-        _client = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-    }
+    private readonly FetchSettings _settings = settings;
+    private readonly TimeProvider _timeProvider = timeProvider;
 
     public async ValueTask<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
     {
@@ -42,11 +29,11 @@ internal sealed class PolicyFetcher : IDisposable
         request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
-        _certificateFailures.TryRemove(host, out _);
+        certificateCheck.Forget(host);
 
         try
         {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 var code = (int)response.StatusCode;
@@ -78,17 +65,15 @@ internal sealed class PolicyFetcher : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            if (_certificateFailures.TryRemove(host, out var certificateFailure))
+            if (certificateCheck.TryTake(host, out var certificateFailure))
             {
-                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {certificateFailure.Detail} (FETCH-2)", certificateFailure.ResultType);
+                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {certificateFailure!.Detail} (FETCH-2)", certificateFailure.ResultType);
             }
 
             var kind = ex.InnerException is AuthenticationException ? "tls" : ex.HttpRequestError.ToString();
             return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri}: {ex.Message}", kind);
         }
     }
-
-    public void Dispose() => _client.Dispose();
 
     private async ValueTask<PolicyFetchResult> ReadBodyAsync(Stream stream, Uri uri, CancellationToken cancellationToken)
     {
@@ -129,42 +114,4 @@ internal sealed class PolicyFetcher : IDisposable
 
     private PolicyFetchResult TooLarge(Uri uri) =>
         PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} served more than {_settings.MaxPolicyBytes} bytes (FETCH-10)", "body-too-large");
-
-    private SocketsHttpHandler CreateHandler()
-    {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = _settings.Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            MaxResponseHeadersLength = 64,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, // FETCH-13
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = ValidatePolicyHostCertificate,
-            },
-        };
-        if (_settings.ConnectCallback is not null)
-        {
-            handler.ConnectCallback = _settings.ConnectCallback;
-        }
-
-        return handler;
-    }
-
-    private bool ValidatePolicyHostCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        var host = (sender as SslStream)?.TargetHostName ?? string.Empty;
-        var failure = CertificateValidator.Validate(host, certificate as X509Certificate2, chain, _settings.TrustedRoots, _timeProvider.GetUtcNow());
-        if (failure is null)
-        {
-            return true;
-        }
-
-        _certificateFailures[host] = failure;
-        return false;
-    }
 }

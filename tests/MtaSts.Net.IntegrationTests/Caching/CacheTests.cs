@@ -261,7 +261,7 @@ public sealed class CacheTests : IAsyncLifetime
         _world.Publish("example.com", "1");
         var enforcer = _world.Enforcer();
         await enforcer.GetPolicyAsync("example.com");
-        enforcer.Invalidate("EXAMPLE.com");
+        await enforcer.InvalidateAsync("EXAMPLE.com");
         (await enforcer.GetPolicyAsync("example.com")).Source.Should().Be(MtaStsPolicySource.Fetched);
         _world.Https.RequestCount(Host).Should().Be(2);
     }

@@ -1,0 +1,99 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MtaSts.Caching;
+using MtaSts.Discovery;
+
+namespace MtaSts.DependencyInjection;
+
+/// <summary>Choices on an <see cref="IMtaStsBuilder"/>.</summary>
+public static class MtaStsBuilderExtensions
+{
+    /// <summary>Configures the options (after configuration binding).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IMtaStsBuilder Configure(this IMtaStsBuilder builder, Action<MtaStsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Keeps policies in a directory, one file per domain, so they survive restarts (CACHE-11).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="directory">The directory (created when missing).</param>
+    /// <returns>The builder.</returns>
+    public static IMtaStsBuilder UseFileStore(this IMtaStsBuilder builder, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        builder.Services.RemoveAll<IMtaStsPolicyStore>();
+        builder.Services.AddSingleton<IMtaStsPolicyStore>(sp => new FilePolicyStore(directory, sp.GetService<ILogger<FilePolicyStore>>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps policies in the registered <see cref="IDistributedCache"/> (for example Redis, through
+    /// <c>AddStackExchangeRedisCache</c>), shared by every sender of a fleet.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMtaStsBuilder UseDistributedCacheStore(this IMtaStsBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IMtaStsPolicyStore>();
+        builder.Services.AddSingleton<IMtaStsPolicyStore>(sp => new DistributedCachePolicyStore(sp.GetRequiredService<IDistributedCache>()));
+        return builder;
+    }
+
+    /// <summary>Uses a store of your own.</summary>
+    /// <typeparam name="TStore">The store type, resolved from the container.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMtaStsBuilder UseStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>(this IMtaStsBuilder builder)
+        where TStore : class, IMtaStsPolicyStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IMtaStsPolicyStore>();
+        builder.Services.AddSingleton<IMtaStsPolicyStore, TStore>();
+        return builder;
+    }
+
+    /// <summary>Uses a TXT resolver of your own for the <c>_mta-sts</c> lookup.</summary>
+    /// <typeparam name="TResolver">The resolver type, resolved from the container.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMtaStsBuilder UseTxtResolver<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TResolver>(this IMtaStsBuilder builder)
+        where TResolver : class, IMtaStsTxtResolver
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IMtaStsTxtResolver>();
+        builder.Services.AddSingleton<IMtaStsTxtResolver, TResolver>();
+        return builder;
+    }
+
+    /// <summary>Adds the hosted service that refreshes cached policies before they expire (CACHE-6, CACHE-7).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Changes the refresh options.</param>
+    /// <returns>The builder.</returns>
+    public static IMtaStsBuilder AddPolicyRefresher(this IMtaStsBuilder builder, Action<MtaStsRefreshOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<MtaStsRefreshOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.CheckInterval > TimeSpan.Zero && o.RefreshAfter > TimeSpan.Zero && o.MaxJitter >= TimeSpan.Zero && o.MaxConcurrency >= 1,
+            "MtaSts refresh: CheckInterval and RefreshAfter must be positive, MaxJitter not negative, MaxConcurrency at least 1.").ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MtaStsPolicyRefresher>());
+        return builder;
+    }
+}
