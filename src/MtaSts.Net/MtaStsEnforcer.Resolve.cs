@@ -34,8 +34,9 @@ public sealed partial class MtaStsEnforcer
                 var failure = new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, lookup.Detail!, "dns-error");
                 if (cached is not null)
                 {
-                    LogCachedPolicyKept(domain, failure.ToString()); // TXT-14, FLOW-9
-                    return Remember(cached with { TxtFreshUntil = now + _txtRecheckMinimum }, now);
+                    LogCachedPolicyKept(domain, failure.ToString()); // TXT-14, FLOW-9: the cached policy applies; the failure is visible
+                    var kept = new MtaStsPolicyState(domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false, false, _settings);
+                    return Remember(cached with { TxtFreshUntil = now + _txtRecheckMinimum, State = kept }, now);
                 }
 
                 var blocks = _dnsFailureBehavior == MtaStsDnsFailureBehavior.FailClosed;
@@ -71,7 +72,8 @@ public sealed partial class MtaStsEnforcer
         if (!forceFetch && cached is not null && string.Equals(cached.RecordId, id, StringComparison.Ordinal))
         {
             LogIdUnchanged(domain, id);
-            return Remember(cached with { TxtFreshUntil = txtFreshUntil, FailedFetchId = null }, now);
+            var clean = cached.State.DiscoveryFailure is null ? cached.State : CachedState(cached, null); // discovery works again
+            return Remember(cached with { TxtFreshUntil = txtFreshUntil, FailedFetchId = null, State = clean }, now);
         }
 
         // FETCH-11: after a failed fetch, wait at least five minutes before fetching the same id again.

@@ -200,6 +200,9 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private async Task RunSharedAsync(string domain, TaskCompletionSource<MtaStsPolicyState> completion)
     {
         MtaStsPolicyState state;
+        using var activity = MtaStsTelemetry.ActivitySource.StartActivity("mtasts.policy.resolve");
+        activity?.SetTag(MtaStsTelemetryTags.Domain, domain);
+        var started = _time.GetTimestamp();
         try
         {
             state = await ResolveAsync(domain).ConfigureAwait(false);
@@ -216,9 +219,28 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
                     new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, $"internal error: {ex.GetType().Name}", "internal-error"), true, false, _settings);
         }
 
+        RecordResolve(state, _time.GetElapsedTime(started), activity);
+
         // Leave the flight before completing it, so that no later caller is handed this finished result.
         _inFlight.TryRemove(domain, out _);
         completion.SetResult(state);
+    }
+
+    private void RecordResolve(MtaStsPolicyState state, TimeSpan elapsed, System.Diagnostics.Activity? activity)
+    {
+        var tags = new System.Diagnostics.TagList
+        {
+            { MtaStsTelemetryTags.Mode, MtaStsTelemetry.ModeName(state.Mode) },
+            { MtaStsTelemetryTags.Source, state.Source switch { MtaStsPolicySource.Fetched => "fetch", MtaStsPolicySource.Cache => "cache", _ => "none" } },
+        };
+        if (state.DiscoveryFailure is not null)
+        {
+            tags.Add(MtaStsTelemetryTags.ErrorType, state.DiscoveryFailure.ResultType);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, state.DiscoveryFailure.ResultType);
+        }
+
+        _telemetry.ResolveDuration.Record(elapsed.TotalSeconds, tags); // seconds, as the instrument declares
+        activity?.SetTag("mtasts.outcome", state.DiscoveryFailure?.ResultType ?? (state.Policy is null ? "no-policy" : "ok"));
     }
 
     private static bool IsFresh(CacheEntry entry, DateTimeOffset now) =>

@@ -143,6 +143,12 @@ public sealed class CacheTests : IAsyncLifetime
 
         state.Mode.Should().Be(MtaStsMode.Enforce, "TXT-14");
         state.IsFailClosed.Should().BeFalse("a cached policy decides, not the DNS failure");
+        state.DiscoveryFailure!.ReasonCode.Should().Be("dns-error", "the failure stays visible");
+
+        _world.Dns.Remove(Txt);
+        _world.Dns.SetTxt(Txt, "v=STSv1; id=1");
+        _world.Time.Advance(TimeSpan.FromMinutes(2));
+        (await enforcer.GetPolicyAsync("example.com")).DiscoveryFailure.Should().BeNull("DNS answers again: the old failure is gone");
     }
 
     [Fact]

@@ -1,0 +1,204 @@
+using System.Net.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MtaSts.Caching;
+using MtaSts.DependencyInjection;
+using MtaSts.Discovery;
+using MtaSts.IntegrationTests.Infrastructure;
+using MtaSts.Testing;
+
+namespace MtaSts.IntegrationTests.Hosting;
+
+/// <summary>services.AddMtaSts(...): registration, configuration, validation at start-up, the policy HTTP client.</summary>
+public sealed class HostingTests : IAsyncLifetime
+{
+    private TestWorld _world = null!;
+
+    public async Task InitializeAsync() => _world = await TestWorld.StartAsync();
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
+
+    [Fact]
+    public async Task AddMtaSts_ResolvesAWorkingEnforcer()
+    {
+        _world.Publish("example.com", "1");
+        using var host = Build(services => services.AddMtaSts(o => Point(o)));
+        await host.StartAsync();
+
+        var enforcer = host.Services.GetRequiredService<IMtaStsEnforcer>();
+        enforcer.Should().BeSameAs(host.Services.GetRequiredService<MtaStsEnforcer>());
+        (await enforcer.GetPolicyAsync("example.com")).Mode.Should().Be(MtaStsMode.Enforce);
+        host.Services.GetRequiredService<IMtaStsPolicyStore>().Should().BeOfType<MemoryPolicyStore>("the in-memory store is the default");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddMtaSts_KeepsSeamsTheAppRegisteredFirst()
+    {
+        var resolver = new CountingResolver();
+        using var host = Build(services =>
+        {
+            services.AddSingleton<IMtaStsTxtResolver>(resolver);
+            services.AddMtaSts(o => Point(o));
+        });
+        await host.StartAsync();
+
+        await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
+
+        resolver.Calls.Should().Be(1, "TryAdd: the application's resolver wins");
+    }
+
+    [Fact]
+    public async Task AddMtaSts_BindsTheMtaStsConfigurationSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MtaSts:FetchTimeout"] = "00:00:30",
+            ["MtaSts:MaxPolicyBytes"] = "32768",
+            ["MtaSts:ParsingMode"] = "lenient",
+            ["MtaSts:DnsFailureBehavior"] = "Proceed",
+            ["MtaSts:NameServers:0"] = "127.0.0.1:5353",
+            ["MtaSts:NameServers:1"] = "::1",
+            ["MtaSts:RequireValidCertificateWithoutPolicy"] = "true",
+        }).Build();
+        using var host = Build(services => services.AddMtaSts(configuration));
+
+        var options = host.Services.GetRequiredService<IOptions<MtaStsOptions>>().Value;
+
+        options.FetchTimeout.Should().Be(TimeSpan.FromSeconds(30));
+        options.MaxPolicyBytes.Should().Be(32768);
+        options.ParsingMode.Should().Be(MtaStsParsingMode.Lenient);
+        options.DnsFailureBehavior.Should().Be(MtaStsDnsFailureBehavior.Proceed);
+        options.NameServers.Select(e => e.ToString()).Should().Equal("127.0.0.1:5353", "[::1]:53");
+        options.RequireValidCertificateWithoutPolicy.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task AddMtaSts_InvalidOptions_FailAtStartWithNamedMessages()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MtaSts:FetchTimeout"] = "soon",
+            ["MtaSts:MaxPolicyBytes"] = "10",
+            ["MtaSts:TxtRecheckMinimum"] = "01:00:00",
+            ["MtaSts:TxtRecheckMaximum"] = "00:01:00",
+            ["MtaSts:NameServers:0"] = "not-an-address",
+            ["MtaSts:ParsingMode"] = "sloppy",
+        }).Build();
+        using var host = Build(services => services.AddMtaSts(configuration));
+
+        var start = () => host.StartAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message;
+        error.Should().Contain("FetchTimeout 'soon'")
+            .And.Contain("MaxPolicyBytes must be between 1024 and 1048576; it is 10")
+            .And.Contain("TxtRecheckMaximum (00:01:00) must be at least TxtRecheckMinimum (01:00:00)")
+            .And.Contain("NameServers:0 'not-an-address'")
+            .And.Contain("ParsingMode 'sloppy'");
+    }
+
+    [Fact]
+    public async Task PolicyClient_AppWideStandardResilience_IsNotStacked()
+    {
+        using var host = Build(services =>
+        {
+            services.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler());
+            services.AddMtaSts(o => Point(o));
+        });
+        var factory = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+
+        var pipelines = ResiliencePipelines(factory.CreateHandler(MtaStsServiceCollectionExtensions.HttpClientName));
+        var otherClient = ResiliencePipelines(factory.CreateHandler("some-other-client"));
+
+        pipelines.Should().Be(1, "only the library's own pipeline wraps the policy client");
+        otherClient.Should().Be(1, "the app's default still applies to its own clients");
+
+        // Behaviour: with FetchRetries = 2, a failing host is asked exactly three times, not three times three.
+        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        _world.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
+        await host.StartAsync();
+        var state = await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
+        state.DiscoveryFailure!.ReasonCode.Should().Be("http-503");
+        _world.Https.RequestCount("mta-sts.example.com").Should().Be(3, "1 try + 2 bounded retries");
+    }
+
+    [Fact]
+    public async Task PolicyClient_RetriesStayInsideTheTotalTimeout()
+    {
+        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        _world.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 500; return Task.CompletedTask; });
+        using var host = Build(services => services.AddMtaSts(o =>
+        {
+            Point(o);
+            o.FetchTimeout = TimeSpan.FromMilliseconds(700);
+            o.FetchRetries = 5;
+        }));
+        await host.StartAsync();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var state = await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
+
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4));
+        state.DiscoveryFailure!.Kind.Should().Be(MtaStsFailureKind.PolicyFetchError);
+        _world.Https.RequestCount("mta-sts.example.com").Should().BeLessThan(6, "the RFC total timeout cut the retries short");
+    }
+
+    [Fact]
+    public async Task PolicyClient_CertificateFailure_IsNotRetried()
+    {
+        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        _world.Https.ServePolicy("mta-sts.example.com", TestWorld.EnforcePolicy, certificate: _world.Ca.IssueExpired("mta-sts.example.com"));
+        using var host = Build(services => services.AddMtaSts(o => Point(o)));
+        await host.StartAsync();
+
+        var state = await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
+
+        state.DiscoveryFailure!.Kind.Should().Be(MtaStsFailureKind.PolicyWebPkiInvalid);
+    }
+
+    internal static IHost Build(Action<IServiceCollection> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        configure(builder.Services);
+        return builder.Build();
+    }
+
+    private void Point(MtaStsOptions options)
+    {
+        var template = _world.Options();
+        options.NameServers.Add(_world.Dns.EndPoint);
+        options.DnsRetries = 0;
+        options.PolicyHostTrustedRoots = template.PolicyHostTrustedRoots;
+        options.MxTrustedRoots = template.MxTrustedRoots;
+        options.PolicyHostConnectCallback = template.PolicyHostConnectCallback;
+    }
+
+    private static int ResiliencePipelines(HttpMessageHandler handler)
+    {
+        var count = 0;
+        for (var current = handler as DelegatingHandler; current is not null; current = current.InnerHandler as DelegatingHandler)
+        {
+            if (current.GetType().Name.Contains("Resilience", StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private sealed class CountingResolver : IMtaStsTxtResolver
+    {
+        public int Calls;
+
+        public ValueTask<MtaStsTxtLookupResult> ResolveTxtAsync(string name, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Calls);
+            return ValueTask.FromResult(MtaStsTxtLookupResult.NotFound("none"));
+        }
+    }
+}
