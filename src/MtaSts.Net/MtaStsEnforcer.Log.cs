@@ -18,8 +18,9 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(200, LogLevel.Information, "Fetched the MTA-STS policy of {Domain} (id {Id}): {Mode}, max_age {MaxAge} s, in {ElapsedMs:0.0} ms", EventName = "PolicyFetched")]
     private partial void LogPolicyFetched(string domain, string id, MtaStsMode mode, long maxAge, double elapsedMs);
 
-    [LoggerMessage(201, LogLevel.Warning, "Fetching the MTA-STS policy of {Domain} (id {Id}) failed after {ElapsedMs:0.0} ms: {Failure}", EventName = "PolicyFetchFailed")]
-    private partial void LogFetchFailed(string domain, string id, string failure, double elapsedMs);
+    // Warning, except when the cached policy is mode none: no alerts for none (CACHE-7, FLOW-4).
+    [LoggerMessage(EventId = 201, Message = "Fetching the MTA-STS policy of {Domain} (id {Id}) failed after {ElapsedMs:0.0} ms: {Failure}", EventName = "PolicyFetchFailed")]
+    private partial void LogFetchFailed(LogLevel level, string domain, string id, string failure, double elapsedMs);
 
     [LoggerMessage(202, LogLevel.Debug, "Not fetching the MTA-STS policy of {Domain} (id {Id}) before {RetryAfter:u}: the last fetch failed", EventName = "FetchBackoff")]
     private partial void LogFetchBackoff(string domain, string id, DateTimeOffset retryAfter);

@@ -91,7 +91,8 @@ public sealed partial class MtaStsEnforcer
         {
             // POL-18, CACHE-5: a failed fetch never weakens a cached policy; it is reported and backed off.
             var failure = fetchFailure!;
-            LogFetchFailed(domain, id, failure.ToString(), elapsed.TotalMilliseconds);
+            var quiet = cached?.Policy!.Mode == MtaStsMode.None;
+            LogFetchFailed(quiet ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, domain, id, failure.ToString(), elapsed.TotalMilliseconds);
             var retryAfter = now + MtaStsConstants.FetchBackoff;
             var until = Min(txtFreshUntil, retryAfter);
             if (cached is not null)
