@@ -20,7 +20,7 @@ public sealed partial class MtaStsEnforcer
 
     // Warning, except when the cached policy is mode none: no alerts for none (CACHE-7, FLOW-4).
     [LoggerMessage(EventId = 201, Message = "Fetching the MTA-STS policy of {Domain} (id {Id}) failed after {ElapsedMs:0.0} ms: {Failure}", EventName = "PolicyFetchFailed")]
-    private partial void LogFetchFailed(LogLevel level, string domain, string id, string failure, double elapsedMs);
+    private partial void LogFetchFailed(LogLevel level, string domain, string id, MtaStsFailure failure, double elapsedMs);
 
     [LoggerMessage(202, LogLevel.Debug, "Not fetching the MTA-STS policy of {Domain} (id {Id}) before {RetryAfter:u}: the last fetch failed", EventName = "FetchBackoff")]
     private partial void LogFetchBackoff(string domain, string id, DateTimeOffset retryAfter);

@@ -92,7 +92,7 @@ public sealed partial class MtaStsEnforcer
             // POL-18, CACHE-5: a failed fetch never weakens a cached policy; it is reported and backed off.
             var failure = fetchFailure!;
             var quiet = cached?.Policy!.Mode == MtaStsMode.None;
-            LogFetchFailed(quiet ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, domain, id, failure.ToString(), elapsed.TotalMilliseconds);
+            LogFetchFailed(quiet ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, domain, id, failure, elapsed.TotalMilliseconds);
             var retryAfter = now + MtaStsConstants.FetchBackoff;
             var until = Min(txtFreshUntil, retryAfter);
             if (cached is not null)
