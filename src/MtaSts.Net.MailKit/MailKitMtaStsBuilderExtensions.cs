@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MtaSts.DependencyInjection;
+using MtaSts.MailKit.Delivery;
+
+namespace MtaSts.MailKit;
+
+/// <summary>Registers the MailKit integration on an <see cref="IMtaStsBuilder"/>.</summary>
+public static class MailKitMtaStsBuilderExtensions
+{
+    /// <summary>Registers <see cref="MtaStsDirectSender"/> (direct-to-MX delivery under MTA-STS) and its options.</summary>
+    /// <param name="builder">The builder from <c>services.AddMtaSts(...)</c>.</param>
+    /// <param name="configure">Configures the sender.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static IMtaStsBuilder AddMailKit(this IMtaStsBuilder builder, Action<MtaStsDirectSenderOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<MtaStsDirectSenderOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.Port is > 0 and < 65536 && o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero
+                && o.DnsTimeout > TimeSpan.Zero && o.MaxMxHosts >= 1 && o.MaxAddressesPerHost >= 1 && !string.IsNullOrWhiteSpace(o.HeloName),
+            "MtaSts MailKit: Port must be 1-65535, timeouts positive, MaxMxHosts and MaxAddressesPerHost at least 1, HeloName not empty.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => new MtaStsDirectSender(
+            sp.GetRequiredService<IMtaStsEnforcer>(),
+            sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
+            sp.GetService<ILogger<MtaStsDirectSender>>()));
+        return builder;
+    }
+}

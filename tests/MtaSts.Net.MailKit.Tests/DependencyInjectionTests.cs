@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using MtaSts.DependencyInjection;
+using MtaSts.MailKit.Delivery;
+
+namespace MtaSts.MailKit.Tests;
+
+public sealed class DependencyInjectionTests : DemoWorldTest
+{
+    [Fact]
+    public async Task AddMailKit_RegistersADirectSenderThatDelivers()
+    {
+        await Demo.Scenarios.All[0].SetUpAsync(World);
+        var builder = Host.CreateApplicationBuilder();
+        var enforcerOptions = World.EnforcerOptions();
+        var senderOptions = World.SenderOptions();
+        builder.Services.AddMtaSts(o =>
+        {
+            o.NameServers.Add(World.Dns.EndPoint);
+            o.PolicyHostTrustedRoots = enforcerOptions.PolicyHostTrustedRoots;
+            o.MxTrustedRoots = enforcerOptions.MxTrustedRoots;
+            o.PolicyHostConnectCallback = enforcerOptions.PolicyHostConnectCallback;
+        }).AddMailKit(o =>
+        {
+            o.NameServers.Add(World.Dns.EndPoint);
+            o.Port = senderOptions.Port;
+            o.HeloName = senderOptions.HeloName;
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var sender = host.Services.GetRequiredService<MtaStsDirectSender>();
+        var result = (await sender.SendAsync(Message("bob@honest.test"))).Single();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        World.Receivers["mx.honest.test"].Messages.Should().ContainSingle().Which.OverTls.Should().BeTrue();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddMailKit_InvalidOptions_FailAtStart()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMtaSts().AddMailKit(o => o.Port = 0);
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("Port must be 1-65535");
+    }
+}
