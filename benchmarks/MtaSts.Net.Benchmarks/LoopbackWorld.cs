@@ -6,42 +6,25 @@ using MtaSts.Testing;
 namespace MtaSts.Benchmarks;
 
 /// <summary>A DNS server and an HTTPS policy host on loopback, publishing one enforce policy for example.com.</summary>
-internal sealed class LoopbackWorld : IAsyncDisposable
+internal sealed class LoopbackWorld : LoopbackInternet
 {
     private LoopbackWorld(TestCertificateAuthority ca, LoopbackDnsServer dns, LoopbackPolicyHost https)
+        : base(ca, dns, https)
     {
-        Ca = ca;
-        Dns = dns;
-        Https = https;
     }
-
-    public TestCertificateAuthority Ca { get; }
-
-    public LoopbackDnsServer Dns { get; }
-
-    public LoopbackPolicyHost Https { get; }
 
     public static async Task<LoopbackWorld> StartAsync()
     {
-        var ca = new TestCertificateAuthority();
-        var world = new LoopbackWorld(ca, LoopbackDnsServer.Start(), await LoopbackPolicyHost.StartAsync(ca));
-        world.Dns.SetTxt("_mta-sts.example.com", 3600, ["v=STSv1; id=20240101"]);
-        world.Https.ServePolicy("mta-sts.example.com", Samples.TypicalPolicy);
+        var world = await StartAsync("MtaSts.Net Benchmark Root", (ca, dns, https) => new LoopbackWorld(ca, dns, https));
+        world.Publish("example.com", "20240101", Samples.TypicalPolicy, ttl: 3600);
         return world;
     }
 
-    public MtaStsEnforcer Enforcer()
+    public MtaStsEnforcer Enforcer() => MtaStsEnforcer.Create(EnforcerOptions(o =>
     {
-        var options = new MtaStsOptions
-        {
-            PolicyHostTrustedRoots = Ca.TrustStore,
-            PolicyHostConnectCallback = Https.ConnectCallback,
-            TxtRecheckMaximum = TimeSpan.FromDays(1),
-            TxtRecheckMinimum = TimeSpan.FromHours(1),
-        };
-        options.NameServers.Add(Dns.EndPoint);
-        return MtaStsEnforcer.Create(options);
-    }
+        o.TxtRecheckMaximum = TimeSpan.FromDays(1);
+        o.TxtRecheckMinimum = TimeSpan.FromHours(1);
+    }));
 
     /// <summary>A bare HttpClient reaching the same policy host, trusting the same CA.</summary>
     public HttpClient BareHttpClient()
@@ -64,11 +47,4 @@ internal sealed class LoopbackWorld : IAsyncDisposable
     }
 
     public IPEndPoint DnsEndPoint => Dns.EndPoint;
-
-    public async ValueTask DisposeAsync()
-    {
-        await Https.DisposeAsync();
-        Dns.Dispose();
-        Ca.Dispose();
-    }
 }

@@ -8,23 +8,15 @@ namespace MtaSts.Demo;
 /// A small internet in one process, all on 127.0.0.0/8: a DNS server, an HTTPS policy host with a CA generated at start,
 /// SMTP receivers offering STARTTLS, and on-path proxies that strip STARTTLS. Each scenario is one recipient domain.
 /// </summary>
-public sealed class DemoWorld : IAsyncDisposable
+public sealed class DemoWorld : LoopbackInternet
 {
     private readonly List<IAsyncDisposable> _parts = [];
 
     private DemoWorld(TestCertificateAuthority ca, LoopbackDnsServer dns, LoopbackPolicyHost https, int smtpPort)
+        : base(ca, dns, https)
     {
-        Ca = ca;
-        Dns = dns;
-        Https = https;
         SmtpPort = smtpPort;
     }
-
-    public TestCertificateAuthority Ca { get; }
-
-    public LoopbackDnsServer Dns { get; }
-
-    public LoopbackPolicyHost Https { get; }
 
     /// <summary>Every SMTP receiver and proxy listens on this port, each on its own loopback address.</summary>
     public int SmtpPort { get; }
@@ -33,23 +25,17 @@ public sealed class DemoWorld : IAsyncDisposable
 
     public Dictionary<string, StartTlsStrippingProxy> Proxies { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public static async Task<DemoWorld> StartAsync()
+    public static Task<DemoWorld> StartAsync()
     {
-        var ca = new TestCertificateAuthority("MtaSts.Net Demo Root");
-        var dns = LoopbackDnsServer.Start();
-        var https = await LoopbackPolicyHost.StartAsync(ca).ConfigureAwait(false);
         var port = LoopbackPorts.FreePort([.. Enumerable.Range(10, 30).Select(Address)]);
-        return new DemoWorld(ca, dns, https, port);
+        return StartAsync("MtaSts.Net Demo Root", (ca, dns, https) => new DemoWorld(ca, dns, https, port));
     }
 
     public static IPAddress Address(int last) => new([127, 0, 0, (byte)last]);
 
     /// <summary>Publishes <c>_mta-sts</c> and the policy for <paramref name="domain"/>.</summary>
-    public void PublishPolicy(string domain, string mode, string mxPattern, string id = "20261128")
-    {
-        Dns.SetTxt($"_mta-sts.{domain}", $"v=STSv1; id={id}");
-        Https.ServePolicy($"mta-sts.{domain}", $"version: STSv1\nmode: {mode}\nmx: {mxPattern}\nmax_age: 604800\n");
-    }
+    public void PublishPolicy(string domain, string mode, string mxPattern, string id = "20261128") =>
+        Publish(domain, id, $"version: STSv1\nmode: {mode}\nmx: {mxPattern}\nmax_age: 604800\n");
 
     /// <summary>Starts a receiver named <paramref name="mxHost"/> at 127.0.0.<paramref name="last"/>, with a certificate.</summary>
     public async Task<LoopbackSmtpReceiver> AddReceiverAsync(string mxHost, int last, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
@@ -71,18 +57,7 @@ public sealed class DemoWorld : IAsyncDisposable
         return proxy;
     }
 
-    public MtaStsOptions EnforcerOptions()
-    {
-        var options = new MtaStsOptions
-        {
-            DnsTimeout = TimeSpan.FromSeconds(2),
-            PolicyHostTrustedRoots = Ca.TrustStore,
-            MxTrustedRoots = Ca.TrustStore,
-            PolicyHostConnectCallback = Https.ConnectCallback,
-        };
-        options.NameServers.Add(Dns.EndPoint);
-        return options;
-    }
+    public MtaStsOptions EnforcerOptions() => EnforcerOptions(o => o.DnsTimeout = TimeSpan.FromSeconds(2));
 
     public MtaStsDirectSenderOptions SenderOptions()
     {
@@ -98,15 +73,13 @@ public sealed class DemoWorld : IAsyncDisposable
         return options;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         foreach (var part in _parts)
         {
             await part.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Https.DisposeAsync().ConfigureAwait(false);
-        Dns.Dispose();
-        Ca.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
     }
 }

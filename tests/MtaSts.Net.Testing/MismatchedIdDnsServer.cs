@@ -4,13 +4,10 @@ using System.Net.Sockets;
 namespace MtaSts.Testing;
 
 /// <summary>A UDP DNS "server" on 127.0.0.1 that answers every query with a response whose transaction id is wrong.</summary>
-public sealed class MismatchedIdDnsServer : IAsyncDisposable
+public sealed class MismatchedIdDnsServer : BackgroundServer
 {
     private readonly UdpClient _socket = new(new IPEndPoint(IPAddress.Loopback, 0));
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _serving;
-
-    public MismatchedIdDnsServer() => _serving = ServeAsync();
+    public MismatchedIdDnsServer() => Run(ServeAsync);
 
     public IPEndPoint EndPoint => (IPEndPoint)_socket.Client.LocalEndPoint!;
 
@@ -18,27 +15,13 @@ public sealed class MismatchedIdDnsServer : IAsyncDisposable
 
     private int _queries;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        try
-        {
-            await _serving.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
+    protected override void CloseListener() => _socket.Dispose();
 
-        _stop.Dispose();
-    }
-
-    private async Task ServeAsync()
+    private async Task ServeAsync(CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
-            var query = await _socket.ReceiveAsync(_stop.Token).ConfigureAwait(false);
+            var query = await _socket.ReceiveAsync(stopping).ConfigureAwait(false);
             Interlocked.Increment(ref _queries);
             var response = query.Buffer.ToArray();
             if (response.Length < 12)
@@ -49,7 +32,7 @@ public sealed class MismatchedIdDnsServer : IAsyncDisposable
             response[1] ^= 0x5A;            // another transaction id
             response[2] |= 0x80;            // QR: this is a response
             response[3] = (byte)(response[3] & 0xF0);
-            await _socket.SendAsync(response, query.RemoteEndPoint, _stop.Token).ConfigureAwait(false);
+            await _socket.SendAsync(response, query.RemoteEndPoint, stopping).ConfigureAwait(false);
         }
     }
 }

@@ -11,11 +11,9 @@ namespace MtaSts.Testing;
 /// certificate and handed to a handler that may say anything, slowly, or nothing at all. Connections end when the
 /// handler returns or the server is disposed.
 /// </summary>
-public sealed class RawTlsServer : IAsyncDisposable
+public sealed class RawTlsServer : BackgroundServer
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
     private readonly X509Certificate2? _certificate;
     private readonly Func<Stream, CancellationToken, Task> _handler;
 
@@ -26,7 +24,7 @@ public sealed class RawTlsServer : IAsyncDisposable
         _certificate = certificate;
         _handler = handler;
         _listener.Start();
-        _accepting = AcceptAsync();
+        Run(AcceptAsync);
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -64,33 +62,19 @@ public sealed class RawTlsServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        try
-        {
-            await _accepting.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
+    protected override void CloseListener() => _listener.Stop();
 
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+            var client = await _listener.AcceptTcpClientAsync(stopping).ConfigureAwait(false);
             Interlocked.Increment(ref _connections);
-            _ = ServeAsync(client);
+            _ = ServeAsync(client, stopping);
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client, CancellationToken stopping)
     {
         using (client)
         {
@@ -100,13 +84,13 @@ public sealed class RawTlsServer : IAsyncDisposable
                 if (_certificate is not null)
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token).ConfigureAwait(false);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stopping).ConfigureAwait(false);
                     stream = tls;
                 }
 
                 await using (stream.ConfigureAwait(false))
                 {
-                    await _handler(stream, _stop.Token).ConfigureAwait(false);
+                    await _handler(stream, stopping).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException

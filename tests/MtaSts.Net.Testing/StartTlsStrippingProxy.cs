@@ -8,14 +8,12 @@ namespace MtaSts.Testing;
 /// An on-path attacker: a TCP proxy in front of an SMTP server that replaces <c>STARTTLS</c> with <c>XXXXXXXA</c> in
 /// what the server says, so a client never sees STARTTLS offered. Counts the bytes it relayed.
 /// </summary>
-public sealed class StartTlsStrippingProxy : IAsyncDisposable
+public sealed class StartTlsStrippingProxy : BackgroundServer
 {
     private const string StartTls = "STARTTLS";
     private const string Garbage = "XXXXXXXA"; // same length, so nothing else in the reply moves
     private readonly TcpListener _listener;
     private readonly IPEndPoint _upstream;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
     private int _rewrites;
 
     public StartTlsStrippingProxy(IPEndPoint listen, IPEndPoint upstream)
@@ -24,7 +22,7 @@ public sealed class StartTlsStrippingProxy : IAsyncDisposable
         _listener = new TcpListener(listen);
         _listener.Start();
         EndPoint = (IPEndPoint)_listener.LocalEndpoint;
-        _accepting = AcceptAsync();
+        Run(AcceptAsync);
     }
 
     public IPEndPoint EndPoint { get; }
@@ -32,41 +30,27 @@ public sealed class StartTlsStrippingProxy : IAsyncDisposable
     /// <summary>How many replies the proxy rewrote.</summary>
     public int Rewrites => _rewrites;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        try
-        {
-            await _accepting.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
+    protected override void CloseListener() => _listener.Stop();
 
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-            _ = RelayAsync(client);
+            var client = await _listener.AcceptTcpClientAsync(stopping).ConfigureAwait(false);
+            _ = RelayAsync(client, stopping);
         }
     }
 
-    private async Task RelayAsync(TcpClient client)
+    private async Task RelayAsync(TcpClient client, CancellationToken stopping)
     {
         using (client)
         using (var server = new TcpClient())
         {
             try
             {
-                await server.ConnectAsync(_upstream, _stop.Token).ConfigureAwait(false);
-                var toServer = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-                var toClient = RewriteAsync(server.GetStream(), client.GetStream());
+                await server.ConnectAsync(_upstream, stopping).ConfigureAwait(false);
+                var toServer = client.GetStream().CopyToAsync(server.GetStream(), stopping);
+                var toClient = RewriteAsync(server.GetStream(), client.GetStream(), stopping);
                 await Task.WhenAny(toServer, toClient).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -77,13 +61,13 @@ public sealed class StartTlsStrippingProxy : IAsyncDisposable
     }
 
     // SMTP replies are lines; rewrite line by line so a keyword split across reads is still caught.
-    private async Task RewriteAsync(Stream from, Stream to)
+    private async Task RewriteAsync(Stream from, Stream to, CancellationToken stopping)
     {
         var pending = new List<byte>();
         var buffer = new byte[4096];
         while (true)
         {
-            var read = await from.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+            var read = await from.ReadAsync(buffer, stopping).ConfigureAwait(false);
             if (read == 0)
             {
                 return;
@@ -105,7 +89,7 @@ public sealed class StartTlsStrippingProxy : IAsyncDisposable
                 lines = Encoding.Latin1.GetBytes(text.Replace(StartTls, Garbage, StringComparison.Ordinal));
             }
 
-            await to.WriteAsync(lines, _stop.Token).ConfigureAwait(false);
+            await to.WriteAsync(lines, stopping).ConfigureAwait(false);
         }
     }
 }

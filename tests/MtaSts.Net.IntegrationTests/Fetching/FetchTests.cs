@@ -7,27 +7,22 @@ using MtaSts.IntegrationTests.Infrastructure;
 namespace MtaSts.IntegrationTests.Fetching;
 
 /// <summary>HTTPS policy fetches against Kestrel on 127.0.0.1 with certificates from a test CA (FETCH-*).</summary>
-public sealed class FetchTests : IAsyncLifetime
+public sealed class FetchTests : WorldTest
 {
     private const string Host = "mta-sts.example.com";
-    private TestWorld _world = null!;
-
-    public async Task InitializeAsync()
+    protected override void OnStarted()
     {
-        _world = await TestWorld.StartAsync();
-        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
     }
-
-    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task Fetch_Ok_SendsNoCacheAndUserAgent()
     {
-        _world.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        World.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         state.Policy.Should().NotBeNull();
-        _world.Https.Requests.Should().ContainSingle();
-        var (host, headers) = _world.Https.Requests.Single();
+        World.Https.Requests.Should().ContainSingle();
+        var (host, headers) = World.Https.Requests.Single();
         host.Should().Be(Host, "FETCH-12 the SNI and Host are the policy host");
         headers["Cache-Control"].Should().Contain("no-cache", "FETCH-7");
         headers["User-Agent"].Should().StartWith("MtaSts.Net/");
@@ -40,8 +35,8 @@ public sealed class FetchTests : IAsyncLifetime
     [InlineData("text/plain; charset=iso-8859-1", "FETCH-8 other charset is ignored (A21): decoded as UTF-8")]
     public async Task Fetch_TextPlain_Accepted(string contentType, string reason)
     {
-        _world.Https.ServePolicy(Host, TestWorld.EnforcePolicy, contentType);
-        (await _world.Enforcer().GetPolicyAsync("example.com")).Policy.Should().NotBeNull(reason);
+        World.Https.ServePolicy(Host, TestWorld.EnforcePolicy, contentType);
+        (await World.Enforcer().GetPolicyAsync("example.com")).Policy.Should().NotBeNull(reason);
     }
 
     [Theory]
@@ -51,13 +46,13 @@ public sealed class FetchTests : IAsyncLifetime
     [InlineData(203, "FETCH-5 only 200 is valid")]
     public async Task Fetch_NotOk_IsFetchError(int status, string reason)
     {
-        _world.Https.Serve(Host, context =>
+        World.Https.Serve(Host, context =>
         {
             context.Response.StatusCode = status;
             context.Response.ContentType = "text/plain";
             return status == 204 ? Task.CompletedTask : context.Response.WriteAsync(TestWorld.EnforcePolicy);
         });
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyFetchError, reason);
         state.DiscoveryFailure!.ReasonCode.Should().Be($"http-{status}");
     }
@@ -69,17 +64,17 @@ public sealed class FetchTests : IAsyncLifetime
     [InlineData(308)]
     public async Task Fetch_Redirect_NotFollowed(int status)
     {
-        _world.Https.Serve(Host, context =>
+        World.Https.Serve(Host, context =>
         {
             context.Response.StatusCode = status;
             context.Response.Headers.Location = "https://elsewhere.example.com/.well-known/mta-sts.txt";
             return Task.CompletedTask;
         });
-        _world.Https.ServePolicy("elsewhere.example.com", TestWorld.EnforcePolicy);
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        World.Https.ServePolicy("elsewhere.example.com", TestWorld.EnforcePolicy);
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyFetchError, "FETCH-6");
         state.DiscoveryFailure!.Detail.Should().Contain("redirects are not followed");
-        _world.Https.RequestCount("elsewhere.example.com").Should().Be(0, "FETCH-6 the redirect target is never requested");
+        World.Https.RequestCount("elsewhere.example.com").Should().Be(0, "FETCH-6 the redirect target is never requested");
     }
 
     [Theory]
@@ -88,7 +83,7 @@ public sealed class FetchTests : IAsyncLifetime
     [InlineData("")]
     public async Task Fetch_WrongMediaType_IsPolicyInvalid(string contentType)
     {
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             if (contentType.Length > 0)
             {
@@ -97,7 +92,7 @@ public sealed class FetchTests : IAsyncLifetime
 
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(TestWorld.EnforcePolicy));
         });
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyInvalid, "FETCH-8, SEC-5");
         state.DiscoveryFailure!.ReasonCode.Should().Be("media-type");
     }
@@ -108,7 +103,7 @@ public sealed class FetchTests : IAsyncLifetime
     public async Task Fetch_BodyOneByteOverTheCap_IsTypedFailureNotTruncation(bool sendContentLength)
     {
         var body = Padded(64 * 1024 + 1);
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             context.Response.ContentType = "text/plain";
             if (sendContentLength)
@@ -118,7 +113,7 @@ public sealed class FetchTests : IAsyncLifetime
 
             await context.Response.Body.WriteAsync(body);
         });
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyFetchError, "FETCH-10");
         state.DiscoveryFailure!.ReasonCode.Should().Be("body-too-large");
     }
@@ -127,12 +122,12 @@ public sealed class FetchTests : IAsyncLifetime
     public async Task Fetch_BodyExactlyAtTheCap_Accepted()
     {
         var body = Padded(64 * 1024);
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             context.Response.ContentType = "text/plain";
             await context.Response.Body.WriteAsync(body);
         });
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         state.Policy.Should().NotBeNull("FETCH-10 65,536 bytes is accepted: {0}", state);
         state.Policy!.Text.Length.Should().Be(64 * 1024);
     }
@@ -140,7 +135,7 @@ public sealed class FetchTests : IAsyncLifetime
     [Fact]
     public async Task Fetch_TricklingBody_TimesOut()
     {
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             context.Response.ContentType = "text/plain";
             await context.Response.StartAsync();
@@ -151,7 +146,7 @@ public sealed class FetchTests : IAsyncLifetime
                 await Task.Delay(200, context.RequestAborted).ContinueWith(_ => { });
             }
         });
-        var enforcer = _world.RealTimeEnforcer(o => o.FetchTimeout = TimeSpan.FromSeconds(1.5));
+        var enforcer = World.RealTimeEnforcer(o => o.FetchTimeout = TimeSpan.FromSeconds(1.5));
         var watch = Stopwatch.StartNew();
         var state = await enforcer.GetPolicyAsync("example.com");
         watch.Stop();
@@ -163,8 +158,8 @@ public sealed class FetchTests : IAsyncLifetime
     [Fact]
     public async Task Fetch_InvalidPolicyBody_IsPolicyInvalid()
     {
-        _world.Https.ServePolicy(Host, TestWorld.EnforcePolicy.Replace("enforce", "Enforce", StringComparison.Ordinal));
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        World.Https.ServePolicy(Host, TestWorld.EnforcePolicy.Replace("enforce", "Enforce", StringComparison.Ordinal));
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyInvalid, "POL-3, POL-18");
         state.DiscoveryFailure!.Detail.Should().Contain("POL-3");
     }
@@ -172,12 +167,12 @@ public sealed class FetchTests : IAsyncLifetime
     [Fact]
     public async Task Fetch_InvalidUtf8_IsPolicyInvalid()
     {
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             context.Response.ContentType = "text/plain";
             await context.Response.Body.WriteAsync(Encoding.ASCII.GetBytes(TestWorld.EnforcePolicy).Concat(new byte[] { (byte)'x', (byte)':', (byte)' ', 0xC3, 0x28 }).ToArray());
         });
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyInvalid, "FETCH-15");
         state.DiscoveryFailure!.ReasonCode.Should().Be("utf-8");
     }
@@ -198,23 +193,23 @@ public sealed class FetchTests : IAsyncLifetime
         using var other = new TestCertificateAuthority("Unknown Root");
         var certificate = kind switch
         {
-            "expired" => _world.Ca.IssueExpired(Host),
-            "wrong-host" => _world.Ca.IssueFor("mx.example.com"),
+            "expired" => World.Ca.IssueExpired(Host),
+            "wrong-host" => World.Ca.IssueFor("mx.example.com"),
             "untrusted" => other.IssueFor(Host),
-            "cn-only" => _world.Ca.IssueCommonNameOnly(Host),
-            _ => _world.Ca.IssueFor("mta-sts.provider.example"),
+            "cn-only" => World.Ca.IssueCommonNameOnly(Host),
+            _ => World.Ca.IssueFor("mta-sts.provider.example"),
         };
-        _world.Https.ServePolicy(Host, TestWorld.EnforcePolicy, certificate: certificate);
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        World.Https.ServePolicy(Host, TestWorld.EnforcePolicy, certificate: certificate);
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         AssertFailure(state, MtaStsFailureKind.PolicyWebPkiInvalid, reason);
         state.DiscoveryFailure!.ResultType.Should().Be("sts-webpki-invalid", "RPT-2: a policy host certificate is never certificate-host-mismatch");
-        _world.Https.RequestCount(Host).Should().Be(0, "no request is sent over an unauthenticated connection");
+        World.Https.RequestCount(Host).Should().Be(0, "no request is sent over an unauthenticated connection");
     }
 
     [Fact]
     public async Task Fetch_ConnectionRefused_IsFetchError()
     {
-        var state = await _world.Enforcer(o => o.PolicyHostConnectCallback = async (_, ct) =>
+        var state = await World.Enforcer(o => o.PolicyHostConnectCallback = async (_, ct) =>
         {
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
             using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -10,25 +10,20 @@ namespace MtaSts.IntegrationTests.Hostile;
 /// Hostile DNS and HTTPS peers on loopback: each must end in a typed failure within the configured limits — no crash,
 /// no hang, bounded memory.
 /// </summary>
-public sealed class HostilePeerTests : IAsyncLifetime
+public sealed class HostilePeerTests : WorldTest
 {
     private const string Host = "mta-sts.example.com";
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(2);
-    private TestWorld _world = null!;
-
-    public async Task InitializeAsync()
+    protected override void OnStarted()
     {
-        _world = await TestWorld.StartAsync();
-        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
     }
-
-    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task OneGigabyteBody_FailsAtTheCapWithBoundedMemory()
     {
         long written = 0;
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             context.Response.ContentType = "text/plain";
             var chunk = new byte[64 * 1024];
@@ -39,7 +34,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
                 Interlocked.Add(ref written, chunk.Length);
             }
         });
-        var enforcer = _world.RealTimeEnforcer(o => o.FetchTimeout = TimeSpan.FromSeconds(20));
+        var enforcer = World.RealTimeEnforcer(o => o.FetchTimeout = TimeSpan.FromSeconds(20));
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 
         var state = await enforcer.GetPolicyAsync("example.com");
@@ -53,7 +48,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
     [Fact]
     public async Task OneBytePerSecond_FailsAtTheTotalTimeout()
     {
-        _world.Https.Serve(Host, async context =>
+        World.Https.Serve(Host, async context =>
         {
             context.Response.ContentType = "text/plain";
             await context.Response.StartAsync();
@@ -65,13 +60,13 @@ public sealed class HostilePeerTests : IAsyncLifetime
             }
         });
 
-        await AssertTimesOutAsync(_world.RealTimeEnforcer(o => o.FetchTimeout = FetchTimeout));
+        await AssertTimesOutAsync(World.RealTimeEnforcer(o => o.FetchTimeout = FetchTimeout));
     }
 
     [Fact]
     public async Task HeadersThatNeverEnd_FailAtTheTotalTimeout()
     {
-        using var certificate = _world.Ca.IssueFor(Host);
+        using var certificate = World.Ca.IssueFor(Host);
         await using var server = new RawTlsServer(certificate, async (stream, ct) =>
         {
             await RawTlsServer.ReadRequestHeadAsync(stream, ct);
@@ -83,7 +78,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
             }
         });
 
-        await AssertTimesOutAsync(_world.RealTimeEnforcer(o =>
+        await AssertTimesOutAsync(World.RealTimeEnforcer(o =>
         {
             o.FetchTimeout = FetchTimeout;
             o.PolicyHostConnectCallback = server.ConnectCallback;
@@ -95,7 +90,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
     {
         await using var server = new RawTlsServer(null, async (_, ct) => await Task.Delay(TimeSpan.FromSeconds(10), ct));
 
-        await AssertTimesOutAsync(_world.RealTimeEnforcer(o =>
+        await AssertTimesOutAsync(World.RealTimeEnforcer(o =>
         {
             o.FetchTimeout = FetchTimeout;
             o.PolicyHostConnectCallback = server.ConnectCallback;
@@ -106,30 +101,30 @@ public sealed class HostilePeerTests : IAsyncLifetime
     [Fact]
     public async Task RedirectLoop_OneRequestThenFetchError()
     {
-        _world.Https.Serve(Host, context =>
+        World.Https.Serve(Host, context =>
         {
             context.Response.StatusCode = StatusCodes.Status302Found;
             context.Response.Headers.Location = $"https://{Host}/.well-known/mta-sts.txt";
             return Task.CompletedTask;
         });
 
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
 
         state.DiscoveryFailure!.ReasonCode.Should().Be("http-302", "FETCH-6");
-        _world.Https.RequestCount(Host).Should().Be(1, "a redirect to itself is not followed even once");
+        World.Https.RequestCount(Host).Should().Be(1, "a redirect to itself is not followed even once");
     }
 
     [Fact]
     public async Task Http10WithoutContentLength_BodyEndsAtClose()
     {
-        using var certificate = _world.Ca.IssueFor(Host);
+        using var certificate = World.Ca.IssueFor(Host);
         await using var server = new RawTlsServer(certificate, async (stream, ct) =>
         {
             await RawTlsServer.ReadRequestHeadAsync(stream, ct);
             await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + TestWorld.EnforcePolicy), ct);
         });
 
-        var state = await _world.RealTimeEnforcer(o => o.PolicyHostConnectCallback = server.ConnectCallback).GetPolicyAsync("example.com");
+        var state = await World.RealTimeEnforcer(o => o.PolicyHostConnectCallback = server.ConnectCallback).GetPolicyAsync("example.com");
 
         state.Policy.Should().NotBeNull($"a close-delimited body is a complete body: {state}");
     }
@@ -137,7 +132,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
     [Fact]
     public async Task Http10WithoutContentLength_OversizedBodyStillCapped()
     {
-        using var certificate = _world.Ca.IssueFor(Host);
+        using var certificate = World.Ca.IssueFor(Host);
         await using var server = new RawTlsServer(certificate, async (stream, ct) =>
         {
             await RawTlsServer.ReadRequestHeadAsync(stream, ct);
@@ -149,7 +144,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
             }
         });
 
-        var state = await _world.RealTimeEnforcer(o => o.PolicyHostConnectCallback = server.ConnectCallback).GetPolicyAsync("example.com");
+        var state = await World.RealTimeEnforcer(o => o.PolicyHostConnectCallback = server.ConnectCallback).GetPolicyAsync("example.com");
 
         state.DiscoveryFailure!.ReasonCode.Should().Be("body-too-large");
     }
@@ -158,7 +153,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
     public async Task DnsResponseWithMismatchedId_TemporaryFailureWithinTimeout()
     {
         await using var dns = new MismatchedIdDnsServer();
-        using var enforcer = MtaStsEnforcer.Create(_world.Options(o =>
+        using var enforcer = MtaStsEnforcer.Create(World.Options(o =>
         {
             o.NameServers.Clear();
             o.NameServers.Add(dns.EndPoint);
@@ -178,17 +173,17 @@ public sealed class HostilePeerTests : IAsyncLifetime
     public async Task DnsRrsetOfHundredsOfRecords_SelectsTheOneStsRecord()
     {
         var records = Enumerable.Range(0, 300).Select(i => $"v=spf1 include:_spf{i}.example.com -all").Append("v=STSv1; id=many").ToArray();
-        _world.Dns.SetTxt("_mta-sts.example.com", records);
-        _world.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
+        World.Dns.SetTxt("_mta-sts.example.com", records);
+        World.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
 
-        (await _world.Enforcer().GetPolicyAsync("example.com")).RecordId.Should().Be("many", "TXT-3 over TCP after truncation");
+        (await World.Enforcer().GetPolicyAsync("example.com")).RecordId.Should().Be("many", "TXT-3 over TCP after truncation");
     }
 
     [Fact]
     public async Task DnsRrsetOfHundredsOfStsRecords_NoPolicy()
     {
-        _world.Dns.SetTxt("_mta-sts.example.com", [.. Enumerable.Range(0, 200).Select(i => $"v=STSv1; id=id{i}")]);
-        var state = await _world.Enforcer().GetPolicyAsync("example.com");
+        World.Dns.SetTxt("_mta-sts.example.com", [.. Enumerable.Range(0, 200).Select(i => $"v=STSv1; id=id{i}")]);
+        var state = await World.Enforcer().GetPolicyAsync("example.com");
         state.Policy.Should().BeNull("TXT-3 more than one STSv1 record");
         state.DiscoveryFailure!.ReasonCode.Should().Be("txt-invalid");
     }
@@ -196,15 +191,15 @@ public sealed class HostilePeerTests : IAsyncLifetime
     [Fact]
     public async Task TenThousandConcurrentCallers_OneTxtQueryOneFetch()
     {
-        _world.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
-        _world.Dns.SetDelay("_mta-sts.example.com", TimeSpan.FromMilliseconds(300));
-        var enforcer = _world.Enforcer();
+        World.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
+        World.Dns.SetDelay("_mta-sts.example.com", TimeSpan.FromMilliseconds(300));
+        var enforcer = World.Enforcer();
 
         var states = await Task.WhenAll(Enumerable.Range(0, 10_000).Select(_ => enforcer.GetPolicyAsync("example.com").AsTask())).WaitAsync(TimeSpan.FromSeconds(60));
 
         states.Should().OnlyContain(s => s.RecordId == "1");
-        _world.Dns.Queries("_mta-sts.example.com").Should().Be(1);
-        _world.Https.RequestCount(Host).Should().Be(1);
+        World.Dns.Queries("_mta-sts.example.com").Should().Be(1);
+        World.Https.RequestCount(Host).Should().Be(1);
     }
 
     private static async Task AssertTimesOutAsync(MtaStsEnforcer enforcer)

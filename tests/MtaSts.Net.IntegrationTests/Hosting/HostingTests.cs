@@ -13,18 +13,12 @@ using MtaSts.Testing;
 namespace MtaSts.IntegrationTests.Hosting;
 
 /// <summary>services.AddMtaSts(...): registration, configuration, validation at start-up, the policy HTTP client.</summary>
-public sealed class HostingTests : IAsyncLifetime
+public sealed class HostingTests : WorldTest
 {
-    private TestWorld _world = null!;
-
-    public async Task InitializeAsync() => _world = await TestWorld.StartAsync();
-
-    public async Task DisposeAsync() => await _world.DisposeAsync();
-
     [Fact]
     public async Task AddMtaSts_ResolvesAWorkingEnforcer()
     {
-        _world.Publish("example.com", "1");
+        World.Publish("example.com", "1");
         using var host = Build(services => services.AddMtaSts(o => Point(o)));
         await host.StartAsync();
 
@@ -117,19 +111,19 @@ public sealed class HostingTests : IAsyncLifetime
         otherClient.Should().Be(1, "the app's default still applies to its own clients");
 
         // Behaviour: with FetchRetries = 2, a failing host is asked exactly three times, not three times three.
-        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
-        _world.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        World.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
         await host.StartAsync();
         var state = await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
         state.DiscoveryFailure!.ReasonCode.Should().Be("http-503");
-        _world.Https.RequestCount("mta-sts.example.com").Should().Be(3, "1 try + 2 bounded retries");
+        World.Https.RequestCount("mta-sts.example.com").Should().Be(3, "1 try + 2 bounded retries");
     }
 
     [Fact]
     public async Task PolicyClient_RetriesStayInsideTheTotalTimeout()
     {
-        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
-        _world.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 500; return Task.CompletedTask; });
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        World.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 500; return Task.CompletedTask; });
         using var host = Build(services => services.AddMtaSts(o =>
         {
             Point(o);
@@ -143,14 +137,14 @@ public sealed class HostingTests : IAsyncLifetime
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4));
         state.DiscoveryFailure!.Kind.Should().Be(MtaStsFailureKind.PolicyFetchError);
-        _world.Https.RequestCount("mta-sts.example.com").Should().BeLessThan(6, "the RFC total timeout cut the retries short");
+        World.Https.RequestCount("mta-sts.example.com").Should().BeLessThan(6, "the RFC total timeout cut the retries short");
     }
 
     [Fact]
     public async Task PolicyClient_CertificateFailure_IsNotRetried()
     {
-        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
-        _world.Https.ServePolicy("mta-sts.example.com", TestWorld.EnforcePolicy, certificate: _world.Ca.IssueExpired("mta-sts.example.com"));
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        World.Https.ServePolicy("mta-sts.example.com", TestWorld.EnforcePolicy, certificate: World.Ca.IssueExpired("mta-sts.example.com"));
         using var host = Build(services => services.AddMtaSts(o => Point(o)));
         await host.StartAsync();
 
@@ -169,8 +163,8 @@ public sealed class HostingTests : IAsyncLifetime
 
     private void Point(MtaStsOptions options)
     {
-        var template = _world.Options();
-        options.NameServers.Add(_world.Dns.EndPoint);
+        var template = World.Options();
+        options.NameServers.Add(World.Dns.EndPoint);
         options.DnsRetries = 0;
         options.PolicyHostTrustedRoots = template.PolicyHostTrustedRoots;
         options.MxTrustedRoots = template.MxTrustedRoots;

@@ -6,19 +6,13 @@ using MtaSts.IntegrationTests.Infrastructure;
 namespace MtaSts.IntegrationTests.Samples;
 
 /// <summary>The MtaSts.Check sample, run in-process against the loopback DNS server and policy host.</summary>
-public sealed class CheckCommandTests : IAsyncLifetime
+public sealed class CheckCommandTests : WorldTest
 {
-    private TestWorld _world = null!;
-
-    public async Task InitializeAsync() => _world = await TestWorld.StartAsync();
-
-    public async Task DisposeAsync() => await _world.DisposeAsync();
-
     [Fact]
     public async Task Json_PolicyAndDnsMx_PrintsExactlyOneObject()
     {
-        _world.Publish("example.com", "20240101");
-        _world.Dns.SetMx("example.com", (10, "mail.example.com"), (20, "evil.example.net"));
+        World.Publish("example.com", "20240101");
+        World.Dns.SetMx("example.com", (10, "mail.example.com"), (20, "evil.example.net"));
 
         var (code, stdout, _) = await RunAsync("example.com", "--json");
 
@@ -46,8 +40,8 @@ public sealed class CheckCommandTests : IAsyncLifetime
     [Fact]
     public async Task Json_FetchFails_RecordWithFailureKind()
     {
-        _world.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=7");
-        _world.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 404; return Task.CompletedTask; });
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=7");
+        World.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 404; return Task.CompletedTask; });
         var (code, stdout, _) = await RunAsync("example.com", "--json", "--mx", "mail.example.com");
 
         code.Should().Be(CheckCommand.Finished, "discovery finished, without a policy");
@@ -61,8 +55,8 @@ public sealed class CheckCommandTests : IAsyncLifetime
     [Fact]
     public async Task Text_NoMxRecords_UsesTheImplicitMx()
     {
-        _world.Publish("example.com", "1");
-        _world.Dns.SetA("example.com", System.Net.IPAddress.Loopback);
+        World.Publish("example.com", "1");
+        World.Dns.SetA("example.com", System.Net.IPAddress.Loopback);
         var (code, stdout, _) = await RunAsync("example.com");
         code.Should().Be(CheckCommand.Finished);
         stdout.Should().Contain("implicit MX").And.Contain("mode enforce").And.Contain("fail-closed", "MXR-4 example.com matches no pattern");
@@ -88,11 +82,11 @@ public sealed class CheckCommandTests : IAsyncLifetime
     {
         var output = new StringWriter();
         var errors = new StringWriter();
-        string[] all = [.. args, "--name-server", _world.Dns.EndPoint.ToString()];
+        string[] all = [.. args, "--name-server", World.Dns.EndPoint.ToString()];
         var code = await CheckCommand.RunAsync(all, output, errors, o =>
         {
-            o.PolicyHostTrustedRoots = _world.Ca.TrustStore;
-            o.PolicyHostConnectCallback = _world.Https.ConnectCallback;
+            o.PolicyHostTrustedRoots = World.Ca.TrustStore;
+            o.PolicyHostConnectCallback = World.Https.ConnectCallback;
         });
         return (code, output.ToString(), errors.ToString());
     }
