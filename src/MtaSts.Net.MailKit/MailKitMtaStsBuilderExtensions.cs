@@ -4,13 +4,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MtaSts.DependencyInjection;
 using MtaSts.MailKit.Delivery;
+using MtaSts.Reporting;
 
 namespace MtaSts.MailKit;
 
 /// <summary>Registers the MailKit integration on an <see cref="IMtaStsBuilder"/>.</summary>
 public static class MailKitMtaStsBuilderExtensions
 {
-    /// <summary>Registers <see cref="MtaStsDirectSender"/> (direct-to-MX delivery under MTA-STS) and its options.</summary>
+    /// <summary>
+    /// Registers <see cref="MtaStsDirectSender"/> (direct-to-MX delivery under MTA-STS, recording sessions for TLS-RPT
+    /// when <c>AddTlsRpt</c> is used) and the <c>mailto:</c> report transport.
+    /// </summary>
     /// <param name="builder">The builder from <c>services.AddMtaSts(...)</c>.</param>
     /// <param name="configure">Configures the sender.</param>
     /// <returns>The builder.</returns>
@@ -31,7 +35,10 @@ public static class MailKitMtaStsBuilderExtensions
         builder.Services.TryAddSingleton(sp => new MtaStsDirectSender(
             sp.GetRequiredService<IMtaStsEnforcer>(),
             sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
-            sp.GetService<ILogger<MtaStsDirectSender>>()));
+            sp.GetService<ILogger<MtaStsDirectSender>>(),
+            sp.GetService<TlsRptRecorder>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptMailTransport>(
+            sp => new TlsRptMailTransport(sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value)));
         return builder;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 using MtaSts.MailKit.Internal;
+using MtaSts.Reporting;
 
 namespace MtaSts.MailKit.Delivery;
 
@@ -23,19 +24,23 @@ public sealed partial class MtaStsDirectSender
     private readonly MxResolver _resolver;
     private readonly ILogger _logger;
     private readonly Random _random;
+    private readonly TlsRptRecorder? _recorder;
 
     /// <summary>Creates a sender.</summary>
     /// <param name="enforcer">The MTA-STS enforcer.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <param name="logger">Where to log; <see langword="null"/> for nowhere.</param>
     /// <exception cref="ArgumentNullException"><paramref name="enforcer"/> is null.</exception>
-    public MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions? options = null, ILogger<MtaStsDirectSender>? logger = null)
-        : this(enforcer, options ?? new MtaStsDirectSenderOptions(), logger, Random.Shared)
+    /// <param name="recorder">Where every session's outcome is counted for TLS-RPT; <see langword="null"/> for no reporting.</param>
+    public MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions? options = null, ILogger<MtaStsDirectSender>? logger = null,
+        TlsRptRecorder? recorder = null)
+        : this(enforcer, options ?? new MtaStsDirectSenderOptions(), logger, Random.Shared, recorder)
     {
     }
 
-    internal MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions options, ILogger? logger, Random random)
+    internal MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions options, ILogger? logger, Random random, TlsRptRecorder? recorder = null)
     {
+        _recorder = recorder;
         ArgumentNullException.ThrowIfNull(enforcer);
         _enforcer = enforcer;
         _options = options;
@@ -165,6 +170,7 @@ public sealed partial class MtaStsDirectSender
             if (!mxDecision.MayDeliver)
             {
                 LogCandidateRefused(host, mxDecision.Failure?.ToString());
+                _recorder?.Record(state, mxDecision);
                 attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, mxDecision.Failure?.ToString()));
                 continue;
             }
@@ -200,10 +206,13 @@ public sealed partial class MtaStsDirectSender
     {
         using var client = new SmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
         MtaStsSessionOutcome? outcome = null;
+        string? localAddress = null;
         try
         {
             var socket = await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+            localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
             outcome = await client.ConnectWithMtaStsAsync(state, host, socket, _options.Port, cancellationToken).ConfigureAwait(false);
+            _recorder?.Record(state, outcome.Decision, new TlsRptSession(localAddress, address.ToString(), null, outcome.DowngradeEvidence));
             if (outcome.DowngradeEvidence is not null)
             {
                 LogStartTlsStripped(host, outcome.DowngradeEvidence);
@@ -216,6 +225,7 @@ public sealed partial class MtaStsDirectSender
         }
         catch (MtaStsDeliveryRefusedException refused)
         {
+            _recorder?.Record(state, refused.Decision, new TlsRptSession(localAddress, address.ToString(), null, refused.Outcome?.DowngradeEvidence));
             LogSessionRefused(host, address, refused.Decision.Failure?.ToString());
             if (refused.Outcome?.DowngradeEvidence is not null)
             {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MtaSts.Caching;
 using MtaSts.Discovery;
+using MtaSts.Reporting;
 
 namespace MtaSts.DependencyInjection;
 
@@ -77,6 +78,40 @@ public static class MtaStsBuilderExtensions
         builder.Services.AddSingleton<IMtaStsTxtResolver, TResolver>();
         return builder;
     }
+
+    /// <summary>
+    /// Turns TLS reporting (RFC 8460) on: a <see cref="TlsRptRecorder"/> that the MailKit sender feeds, the <c>https:</c>
+    /// transport (named client <c>MtaSts.Net.TlsRpt</c>), and a hosted service sending each UTC day's reports.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets at least the organisation name and contact address.</param>
+    /// <returns>The builder.</returns>
+    public static IMtaStsBuilder AddTlsRpt(this IMtaStsBuilder builder, Action<TlsRptOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<TlsRptOptions>().Configure(configure)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.OrganizationName) && o.ContactInfo.Contains('@', StringComparison.Ordinal)
+                    && o.MaxRandomDelay >= TimeSpan.Zero && o.RetryFor >= TimeSpan.Zero && o.FirstRetryDelay > TimeSpan.Zero,
+                "MtaSts TLS-RPT: OrganizationName and ContactInfo (an address) are required; delays must not be negative.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHttpClient(TlsRptHttpClientName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptHttpsTransport>(
+            sp => new TlsRptHttpsTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TlsRptHttpClientName))));
+        builder.Services.TryAddSingleton(sp => new TlsRptReporter(
+            sp.GetRequiredService<TlsRptRecorder>(),
+            sp.GetRequiredService<IMtaStsTxtResolver>(),
+            sp.GetServices<ITlsRptTransport>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<TlsRptReporter>>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
+        return builder;
+    }
+
+    /// <summary>The name of the <see cref="HttpClient"/> used to POST reports.</summary>
+    public const string TlsRptHttpClientName = "MtaSts.Net.TlsRpt";
 
     /// <summary>Adds the hosted service that refreshes cached policies before they expire (CACHE-6, CACHE-7).</summary>
     /// <param name="builder">The builder.</param>

@@ -1,0 +1,112 @@
+using System.Net.Sockets;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using MtaSts.MailKit.Delivery;
+using MtaSts.MailKit.Internal;
+using MtaSts.Reporting;
+
+namespace MtaSts.MailKit;
+
+/// <summary>
+/// Delivers TLS-RPT reports to <c>mailto:</c> URIs (RFC 8460 §5.3): a <c>multipart/report; report-type="tlsrpt"</c>
+/// message with the gzip report attached as <c>application/tlsrpt+gzip</c>, the <c>TLS-Report-Domain</c> and
+/// <c>TLS-Report-Submitter</c> headers, sent straight to the rua domain's MX. Report mail goes out even when TLS fails
+/// and never honours MTA-STS or DANE failures (RPT-18): STARTTLS when offered, any certificate accepted, and the session
+/// is not recorded. DKIM signing, which RFC 8460 requires of report mail, is left to the relaying MTA.
+/// </summary>
+public sealed class TlsRptMailTransport : ITlsRptTransport
+{
+    private readonly MtaStsDirectSenderOptions _options;
+    private readonly MxResolver _resolver;
+
+    /// <summary>Creates the transport.</summary>
+    /// <param name="options">Name servers, port, EHLO name and timeouts, as for direct delivery.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public TlsRptMailTransport(MtaStsDirectSenderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+    }
+
+    /// <inheritdoc/>
+    public bool CanDeliver(Uri uri) => uri is not null && uri.Scheme == Uri.UriSchemeMailto;
+
+    /// <summary>Builds the report message (RFC 8460 §5.3).</summary>
+    /// <param name="to">The rua address.</param>
+    /// <param name="envelope">The report.</param>
+    /// <returns>The message.</returns>
+    public static MimeMessage BuildMessage(MailboxAddress to, TlsRptEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var report = envelope.Report;
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(report.ContactInfo));
+        message.To.Add(to);
+        message.Subject = $"Report Domain: {envelope.PolicyDomain} Submitter: {envelope.Submitter} Report-ID: <{report.ReportId}>";
+        message.Headers.Add("TLS-Report-Domain", envelope.PolicyDomain);
+        message.Headers.Add("TLS-Report-Submitter", envelope.Submitter);
+        var body = new MultipartReport("tlsrpt")
+        {
+            new TextPart("plain")
+            {
+                Text = $"This is an aggregate TLS report from {envelope.Submitter} for {envelope.PolicyDomain}, " +
+                       $"{report.StartDateTime:yyyy-MM-dd HH:mm:ss}Z to {report.EndDateTime:yyyy-MM-dd HH:mm:ss}Z (RFC 8460).",
+            },
+            new MimePart("application", "tlsrpt+gzip")
+            {
+                Content = new MimeContent(new MemoryStream(envelope.Gzip)),
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = envelope.FileName,
+            },
+        };
+        message.Body = body;
+        return message;
+    }
+
+    /// <inheritdoc/>
+    public async Task<string?> DeliverAsync(Uri uri, TlsRptEnvelope envelope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var address = new MailboxAddress(string.Empty, $"{Uri.UnescapeDataString(uri.UserInfo)}@{uri.Host}");
+        using var message = BuildMessage(address, envelope);
+        var mx = await _resolver.LookupMxAsync(uri.Host, cancellationToken).ConfigureAwait(false);
+        if (mx.Status != MxLookupStatus.Found)
+        {
+            return mx.Detail;
+        }
+
+        List<string> failures = [];
+        foreach (var (_, host) in mx.Hosts.OrderBy(h => h.Preference).Take(_options.MaxMxHosts))
+        {
+            foreach (var ip in (await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false)).Take(_options.MaxAddressesPerHost))
+            {
+                using var client = new SmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+#pragma warning disable CA5359 // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures.
+                client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+                var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(_options.ConnectTimeout);
+                    await socket.ConnectAsync(ip, _options.Port, timeout.Token).ConfigureAwait(false);
+                    await client.ConnectAsync(socket, host, _options.Port, SecureSocketOptions.StartTlsWhenAvailable, cancellationToken).ConfigureAwait(false);
+                    await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                    await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+                catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or SslHandshakeException
+                    or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    socket.Dispose();
+                    failures.Add($"{host} ({ip}): {ex.Message}");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? $"no MX of {uri.Host} has an address" : string.Join("; ", failures);
+    }
+}

@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MtaSts.Discovery;
+
+namespace MtaSts.Reporting;
+
+/// <summary>
+/// Sends each UTC day's aggregate reports (RFC 8460 §3, §4, §5): discovers <c>_smtp._tls.&lt;domain&gt;</c>, builds the
+/// report, delivers it to the first <c>rua</c> that accepts, retries failures with exponential back-off for up to 24 h,
+/// and keeps the counters and the list of sent reports on disk so that a restart loses nothing and sends nothing twice.
+/// </summary>
+public sealed partial class TlsRptReporter
+{
+    private const string CountersFile = "tlsrpt-counters.json";
+    private const string SentFile = "tlsrpt-sent.txt";
+    private readonly TlsRptRecorder _recorder;
+    private readonly IMtaStsTxtResolver _resolver;
+    private readonly IReadOnlyList<ITlsRptTransport> _transports;
+    private readonly TlsRptOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
+    private readonly Lock _stateLock = new();
+
+    /// <summary>Creates a reporter; state saved in <see cref="TlsRptOptions.StateDirectory"/> is loaded now.</summary>
+    /// <param name="recorder">Where sessions are counted.</param>
+    /// <param name="resolver">The TXT resolver for <c>_smtp._tls</c> records.</param>
+    /// <param name="transports">The delivery transports (https, mailto).</param>
+    /// <param name="options">Who reports, and where state is kept.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for the system clock.</param>
+    /// <param name="logger">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <exception cref="ArgumentException">The organisation name or contact address is missing.</exception>
+    public TlsRptReporter(TlsRptRecorder recorder, IMtaStsTxtResolver resolver, IEnumerable<ITlsRptTransport> transports, TlsRptOptions options,
+        TimeProvider? timeProvider = null, ILogger<TlsRptReporter>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(transports);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.OrganizationName);
+        if (!options.ContactInfo.Contains('@', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("ContactInfo must be an address (RFC 8460 §4.4).", nameof(options));
+        }
+
+        _recorder = recorder;
+        _resolver = resolver;
+        _transports = [.. transports];
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        LoadState();
+    }
+
+    /// <summary>Sends the reports of <paramref name="day"/> once: one outcome per domain.</summary>
+    /// <param name="day">The UTC day (usually yesterday).</param>
+    /// <param name="cancellationToken">Cancels sending.</param>
+    /// <returns>The outcomes.</returns>
+    public async Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendDayAsync(DateOnly day, CancellationToken cancellationToken = default)
+    {
+        List<TlsRptDeliveryOutcome> outcomes = [];
+        foreach (var domain in _recorder.Domains(day))
+        {
+            outcomes.Add(await SendAsync(domain, day, cancellationToken).ConfigureAwait(false));
+        }
+
+        SaveState();
+        return outcomes;
+    }
+
+    /// <summary>Sends the reports of <paramref name="day"/>, retrying failed ones with exponential back-off until <see cref="TlsRptOptions.RetryFor"/> has passed (RPT-20).</summary>
+    /// <param name="day">The UTC day.</param>
+    /// <param name="cancellationToken">Cancels sending and waiting.</param>
+    /// <returns>The final outcome per domain.</returns>
+    public async Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendDayWithRetriesAsync(DateOnly day, CancellationToken cancellationToken = default)
+    {
+        var giveUpAt = _time.GetUtcNow() + _options.RetryFor;
+        var delay = _options.FirstRetryDelay;
+        var outcomes = (await SendDayAsync(day, cancellationToken).ConfigureAwait(false)).ToDictionary(o => o.Domain, StringComparer.Ordinal);
+        while (outcomes.Values.Any(o => o.Status == TlsRptDeliveryStatus.Failed) && _time.GetUtcNow() + delay <= giveUpAt)
+        {
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            foreach (var failed in outcomes.Values.Where(o => o.Status == TlsRptDeliveryStatus.Failed).ToList())
+            {
+                outcomes[failed.Domain] = await SendAsync(failed.Domain, day, cancellationToken).ConfigureAwait(false);
+            }
+
+            SaveState();
+            delay *= 2;
+        }
+
+        return [.. outcomes.Values];
+    }
+
+    /// <summary>Saves the counters (for a restart); also done after every send.</summary>
+    public void SaveState()
+    {
+        if (_options.StateDirectory is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(_options.StateDirectory);
+        lock (_stateLock)
+        {
+            WriteAtomically(Path.Combine(_options.StateDirectory, CountersFile), _recorder.ExportJson());
+            WriteAtomically(Path.Combine(_options.StateDirectory, SentFile), string.Join('\n', _sent));
+        }
+    }
+
+    private async Task<TlsRptDeliveryOutcome> SendAsync(string domain, DateOnly day, CancellationToken cancellationToken)
+    {
+        var report = _recorder.BuildReport(domain, day, _options.OrganizationName, _options.ContactInfo);
+        if (report is null)
+        {
+            return new TlsRptDeliveryOutcome(domain, null, TlsRptDeliveryStatus.NoEndpoint, "nothing recorded");
+        }
+
+        lock (_stateLock)
+        {
+            if (_sent.Contains(report.ReportId))
+            {
+                _recorder.Forget(domain, day);
+                return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.AlreadySent, null);
+            }
+        }
+
+        var answer = await _resolver.ResolveTxtAsync("_smtp._tls." + domain, cancellationToken).ConfigureAwait(false);
+        if (answer.Status == MtaStsTxtLookupStatus.TemporaryFailure)
+        {
+            return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Failed, answer.Detail);
+        }
+
+        if (TlsRptRecord.Select(answer.Records, out var record, out var error) != MtaStsRecordSelection.Found || record!.ReportingUris.Count == 0)
+        {
+            _recorder.Forget(domain, day); // RPT-23: no TLS-RPT record, no report
+            return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.NoEndpoint, error ?? "no usable rua");
+        }
+
+        var envelope = TlsRptEnvelope.Create(report, domain);
+        List<string> failures = [];
+        foreach (var uri in record.ReportingUris)
+        {
+            var transport = _transports.FirstOrDefault(t => t.CanDeliver(uri));
+            if (transport is null)
+            {
+                failures.Add($"{uri.Scheme}: no transport registered");
+                continue;
+            }
+
+            var failure = await transport.DeliverAsync(uri, envelope, cancellationToken).ConfigureAwait(false);
+            if (failure is null)
+            {
+                lock (_stateLock)
+                {
+                    _sent.Add(report.ReportId);
+                }
+
+                _recorder.Forget(domain, day);
+                LogDelivered(report.ReportId, domain, uri);
+                return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Delivered, uri.ToString());
+            }
+
+            failures.Add(failure);
+        }
+
+        LogFailed(report.ReportId, domain, string.Join("; ", failures));
+        return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Failed, string.Join("; ", failures));
+    }
+
+    private void LoadState()
+    {
+        if (_options.StateDirectory is null)
+        {
+            return;
+        }
+
+        var counters = Path.Combine(_options.StateDirectory, CountersFile);
+        var sent = Path.Combine(_options.StateDirectory, SentFile);
+        try
+        {
+            if (File.Exists(counters))
+            {
+                _recorder.ImportJson(File.ReadAllText(counters));
+            }
+
+            if (File.Exists(sent))
+            {
+                _sent.UnionWith(File.ReadAllLines(sent).Where(l => l.Length > 0));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            LogStateUnreadable(_options.StateDirectory, ex.Message);
+        }
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    [LoggerMessage(1000, LogLevel.Information, "TLS-RPT report {ReportId} for {Domain} delivered to {Uri}", EventName = "ReportDelivered")]
+    private partial void LogDelivered(string reportId, string domain, Uri uri);
+
+    [LoggerMessage(1001, LogLevel.Warning, "TLS-RPT report {ReportId} for {Domain} could not be delivered: {Failures}", EventName = "ReportFailed")]
+    private partial void LogFailed(string reportId, string domain, string failures);
+
+    [LoggerMessage(1002, LogLevel.Warning, "TLS-RPT state in {Directory} could not be read: {Reason}", EventName = "ReportStateUnreadable")]
+    private partial void LogStateUnreadable(string directory, string reason);
+}
