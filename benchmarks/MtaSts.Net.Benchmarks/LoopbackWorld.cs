@@ -27,24 +27,7 @@ internal sealed class LoopbackWorld : LoopbackInternet
     }));
 
     /// <summary>A bare HttpClient reaching the same policy host, trusting the same CA.</summary>
-    public HttpClient BareHttpClient()
-    {
-        var roots = Ca.TrustStore;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = Https.ConnectCallback,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
-                {
-                    TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { roots[0] },
-                    RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                },
-            },
-        };
-        return new HttpClient(handler);
-    }
+    public HttpClient BareHttpClient() => HttpClient();
 
     public IPEndPoint DnsEndPoint => Dns.EndPoint;
 }

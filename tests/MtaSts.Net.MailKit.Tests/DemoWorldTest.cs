@@ -17,7 +17,7 @@ public abstract class DemoWorldTest : IAsyncLifetime
         Enforcer = MtaStsEnforcer.Create(World.EnforcerOptions());
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Enforcer.Dispose();
         await World.DisposeAsync();

@@ -1,3 +1,5 @@
+using System.Net.Http;
+
 namespace MtaSts.Testing;
 
 /// <summary>
@@ -46,6 +48,21 @@ public class LoopbackInternet : IAsyncDisposable
         configure?.Invoke(options);
         return options;
     }
+
+    /// <summary>An HttpClient that reaches this world's HTTPS host and trusts its CA (report endpoints, baselines).</summary>
+    public HttpClient HttpClient() => new(new SocketsHttpHandler
+    {
+        ConnectCallback = Https.ConnectCallback,
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+            {
+                TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { Ca.TrustStore[0] },
+                RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            },
+        },
+    });
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -22,6 +22,7 @@ public sealed class LoopbackPolicyHost : IAsyncDisposable
     private readonly ConcurrentDictionary<string, X509Certificate2> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _handlers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _anyPath = new(StringComparer.OrdinalIgnoreCase);
     private readonly X509Certificate2 _fallback;
 
     private LoopbackPolicyHost(TestCertificateAuthority ca)
@@ -83,6 +84,13 @@ public sealed class LoopbackPolicyHost : IAsyncDisposable
         _handlers[host] = handler;
     }
 
+    /// <summary>Serves <paramref name="handler"/> for every path at <paramref name="host"/> (a report endpoint, say).</summary>
+    public void ServeAnyPath(string host, Func<HttpContext, Task> handler)
+    {
+        _certificates[host] = _ca.IssueFor(host);
+        _anyPath[host] = handler;
+    }
+
     /// <summary>Serves a policy body as <c>text/plain</c> with status 200.</summary>
     public void ServePolicy(string host, string policy, string contentType = "text/plain; charset=utf-8", X509Certificate2? certificate = null) =>
         Serve(host, async context =>
@@ -102,6 +110,12 @@ public sealed class LoopbackPolicyHost : IAsyncDisposable
         var host = new System.Globalization.IdnMapping().GetAscii(context.Request.Host.Host); // HostString decodes to U-labels
         _requests.AddOrUpdate(host, 1, (_, n) => n + 1);
         Requests.Enqueue((host, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+        if (_anyPath.TryGetValue(host, out var any))
+        {
+            await any(context).ConfigureAwait(false);
+            return;
+        }
+
         if (context.Request.Path != "/.well-known/mta-sts.txt" || !_handlers.TryGetValue(host, out var handler))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
