@@ -13,7 +13,8 @@ foreach (var scenario in Scenarios.All)
 }
 
 using var enforcer = MtaStsEnforcer.Create(world.EnforcerOptions());
-var sender = new MtaStsDirectSender(enforcer, world.SenderOptions());
+var recorder = new MtaSts.Reporting.TlsRptRecorder(); // TLS-RPT (RFC 8460): every session is counted
+var sender = new MtaStsDirectSender(enforcer, world.SenderOptions(), recorder: recorder);
 
 Console.WriteLine("MTA-STS demo: every server below is a real one on 127.0.0.0/8 (DNS, HTTPS policy host, SMTP with STARTTLS, an on-path proxy).");
 Console.WriteLine();
@@ -44,6 +45,15 @@ foreach (var (row, index) in rows.Select((r, i) => (r, i)))
         Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
     }
 }
+
+// What scenario 3 (testing, STARTTLS stripped) leaves for the domain owner's daily TLS-RPT report.
+var report = recorder.BuildReport("testing.test", DateOnly.FromDateTime(DateTime.UtcNow), "MtaSts.Net demo", "tlsrpt@sender.demo.test");
+var entry = report?.Policies.Single().FailureDetails.SingleOrDefault();
+allOk &= entry is { ResultType: "starttls-not-supported", FailedSessionCount: 1 };
+Console.WriteLine();
+Console.WriteLine("TLS-RPT failure entry recorded for testing.test (scenario 3), as it will appear in the daily report:");
+Console.WriteLine(entry is null ? "  (none — unexpected)" : $"  result-type {entry.ResultType}, failed-session-count {entry.FailedSessionCount}, " +
+    $"receiving-mx-hostname {entry.ReceivingMxHostname},\n  additional-information: {entry.AdditionalInformation}");
 
 Console.WriteLine();
 Console.WriteLine($"{(allOk ? "All scenarios ended as MTA-STS requires" : "SOME SCENARIOS DID NOT END AS EXPECTED")} ({watch.Elapsed.TotalSeconds:0.0} s).");
