@@ -49,4 +49,36 @@ public sealed class DependencyInjectionTests : DemoWorldTest
 
         (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("Port must be 1-65535");
     }
+
+    [Fact]
+    public async Task AddTlsRpt_WiresRecorderReporterAndBothTransports()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMtaSts().AddMailKit().AddTlsRpt(o =>
+        {
+            o.OrganizationName = "Example";
+            o.ContactInfo = "tlsrpt@example.net";
+        });
+        using var host = builder.Build();
+
+        var services = host.Services;
+        services.GetRequiredService<MtaStsDirectSender>().Should().NotBeNull();
+        services.GetRequiredService<Reporting.TlsRptReporter>().Should().NotBeNull();
+        services.GetServices<Reporting.ITlsRptTransport>().Select(t => t.GetType().Name)
+            .Should().BeEquivalentTo(["TlsRptHttpsTransport", "TlsRptMailTransport"]);
+        services.GetServices<IHostedService>().Select(s => s.GetType().Name).Should().Contain("TlsRptReportingService");
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task AddTlsRpt_WithoutContact_FailsAtStart()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMtaSts().AddTlsRpt(o => o.OrganizationName = "Example");
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("ContactInfo");
+    }
 }

@@ -133,6 +133,42 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
 
         outcome.Status.Should().Be(TlsRptDeliveryStatus.Delivered, "RPT-20 a 500 is retried");
         attempts.Should().Be(2);
+        World.Dns.Queries("_smtp._tls.testing.test").Should().Be(1, "the TLS-RPT record is cached for its TTL");
+    }
+
+    [Fact]
+    public async Task ReportingService_SendsYesterdaysReportAfterMidnightPlusRandomDelay()
+    {
+        var posts = 0;
+        World.Https.ServeAnyPath("reports.test", context => { Interlocked.Increment(ref posts); return Task.CompletedTask; });
+        World.Dns.SetTxt("_smtp._tls.testing.test", "v=TLSRPTv1; rua=https://reports.test/r");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 22, 0, 0, TimeSpan.Zero));
+        var recorder = new TlsRptRecorder(time);
+        await Demo.Scenarios.All[2].SetUpAsync(World);
+        var live = await Enforcer.GetPolicyAsync("testing.test");
+        recorder.Record(live, live.EvaluateTls("mx.testing.test", startTlsOffered: false, null, null, default));
+        var options = new TlsRptOptions { OrganizationName = "Sender Test", ContactInfo = "tlsrpt@sender.test", MaxRandomDelay = TimeSpan.FromHours(4) };
+        var reporter = new TlsRptReporter(recorder, new TxtResolverOver(World.EnforcerOptions()), [new TlsRptHttpsTransport(World.HttpClient())], options, time);
+        using var service = new DependencyInjection.TlsRptReportingService(reporter, Microsoft.Extensions.Options.Options.Create(options), time);
+
+        await service.StartAsync(default);
+        await Task.Delay(200); // the service starts its loop on a background thread
+        var sentAt = (DateTimeOffset?)null;
+        for (var step = 0; step < 40 && sentAt is null; step++) // 10 fake hours in 15-minute steps, bounded
+        {
+            time.Advance(TimeSpan.FromMinutes(15));
+            for (var wait = 0; wait < 10 && Volatile.Read(ref posts) == 0; wait++)
+            {
+                await Task.Delay(20);
+            }
+
+            sentAt = Volatile.Read(ref posts) > 0 ? time.GetUtcNow() : null;
+        }
+
+        posts.Should().Be(1, "RPT-14 yesterday's report goes out once");
+        sentAt.Should().BeAfter(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero), "not before the day is over")
+            .And.BeOnOrBefore(new DateTimeOffset(2026, 11, 28, 4, 15, 0, TimeSpan.Zero), "within 4 h after midnight UTC");
+        await service.StopAsync(default);
     }
 
     private async Task SendTestingScenarioAsync()

@@ -21,6 +21,8 @@ public sealed partial class TlsRptReporter
     private readonly ILogger _logger;
     private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
     private readonly Lock _stateLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TlsRptRecord? Record, string? Error, DateTimeOffset Until)> _records =
+        new(StringComparer.Ordinal);
 
     /// <summary>Creates a reporter; state saved in <see cref="TlsRptOptions.StateDirectory"/> is loaded now.</summary>
     /// <param name="recorder">Where sessions are counted.</param>
@@ -125,13 +127,13 @@ public sealed partial class TlsRptReporter
             }
         }
 
-        var answer = await _resolver.ResolveTxtAsync("_smtp._tls." + domain, cancellationToken).ConfigureAwait(false);
-        if (answer.Status == MtaStsTxtLookupStatus.TemporaryFailure)
+        var (found, record, error) = await DiscoverAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (found is null)
         {
-            return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Failed, answer.Detail);
+            return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Failed, error);
         }
 
-        if (TlsRptRecord.Select(answer.Records, out var record, out var error) != MtaStsRecordSelection.Found || record!.ReportingUris.Count == 0)
+        if (found == false || record!.ReportingUris.Count == 0)
         {
             _recorder.Forget(domain, day); // RPT-23: no TLS-RPT record, no report
             return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.NoEndpoint, error ?? "no usable rua");
@@ -166,6 +168,28 @@ public sealed partial class TlsRptReporter
 
         LogFailed(report.ReportId, domain, string.Join("; ", failures));
         return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Failed, string.Join("; ", failures));
+    }
+
+    // RPT-6, RPT-7: the _smtp._tls record, cached for its DNS TTL (at least a minute, at most a day). found is null on a
+    // temporary DNS failure, which is retried and never cached.
+    private async Task<(bool? Found, TlsRptRecord? Record, string? Error)> DiscoverAsync(string domain, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_records.TryGetValue(domain, out var cached) && now < cached.Until)
+        {
+            return (cached.Record is not null, cached.Record, cached.Error);
+        }
+
+        var answer = await _resolver.ResolveTxtAsync("_smtp._tls." + domain, cancellationToken).ConfigureAwait(false);
+        if (answer.Status == MtaStsTxtLookupStatus.TemporaryFailure)
+        {
+            return (null, null, answer.Detail);
+        }
+
+        var found = TlsRptRecord.Select(answer.Records, out var record, out var error) == MtaStsRecordSelection.Found;
+        var ttl = answer.TimeToLive < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : answer.TimeToLive > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : answer.TimeToLive;
+        _records[domain] = (found ? record : null, error ?? answer.Detail, now + ttl);
+        return (found, record, error ?? answer.Detail);
     }
 
     private void LoadState()
