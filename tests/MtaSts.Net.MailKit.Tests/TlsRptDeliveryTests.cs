@@ -102,10 +102,13 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
         World.Https.ServeAnyPath("reports.test", context => { Interlocked.Increment(ref posts); return Task.CompletedTask; });
         World.Dns.SetTxt("_smtp._tls.testing.test", "v=TLSRPTv1; rua=https://reports.test/r");
         await SendTestingScenarioAsync();
-        Reporter().SaveState(); // as the hosted service does every minute and at shutdown
+        var before = Reporter();
+        await before.LoadStateAsync();
+        await before.SaveStateAsync(); // as the hosted service does every minute and at shutdown
 
         var restarted = new TlsRptRecorder();
         var afterRestart = Reporter(restarted);
+        await afterRestart.LoadStateAsync();
         restarted.BuildReport("testing.test", Today, "o", "a@sender.test")!.Policies.Single().TotalFailureSessionCount
             .Should().Be(1, "counts recorded before the restart are still there");
         (await afterRestart.SendDayAsync(Today)).Single().Status.Should().Be(TlsRptDeliveryStatus.Delivered);

@@ -11,6 +11,7 @@ public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
 {
     private const string Prefix = "mtasts:policy:";
     private const string IndexKey = "mtasts:index";
+    private const string StatePrefix = "mtasts:state:";
     private readonly IDistributedCache _cache;
     private readonly Lock _indexLock = new();
 
@@ -75,6 +76,14 @@ public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
 
         await _cache.RemoveAsync(IndexKey, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc/>
+    public async ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) =>
+        await _cache.GetStringAsync(StatePrefix + key, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) =>
+        await _cache.SetStringAsync(StatePrefix + key, value, cancellationToken).ConfigureAwait(false);
 
     // The index of stored domains makes ClearAsync possible over a cache that cannot be enumerated. Best effort: two
     // nodes writing at once may drop a name from it, never a policy.

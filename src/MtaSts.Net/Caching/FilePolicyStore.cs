@@ -101,6 +101,45 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
+    public async ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var path = StatePathOf(key);
+        try
+        {
+            return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCorrupt(path, ex.Message);
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default)
+    {
+        var path = StatePathOf(key);
+        var temporary = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await File.WriteAllTextAsync(temporary, value, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    private string StatePathOf(string key) =>
+        !string.IsNullOrEmpty(key) && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && key[0] != '.'
+            ? Path.Combine(_directory, key + ".state")
+            : throw new ArgumentException($"'{key}' is not a state name.", nameof(key));
+
     // Domains are normalised host names (letters, digits, '-', '.'), so they are safe file names as they are.
     private string PathOf(string domain) =>
         Internal.DomainName.IsHostName(domain)

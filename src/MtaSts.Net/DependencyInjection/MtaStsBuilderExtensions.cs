@@ -105,7 +105,8 @@ public static class MtaStsBuilderExtensions
             sp.GetServices<ITlsRptTransport>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<TlsRptReporter>>()));
+            sp.GetService<ILogger<TlsRptReporter>>(),
+            sp.GetRequiredService<IMtaStsPolicyStore>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
         return builder;
     }

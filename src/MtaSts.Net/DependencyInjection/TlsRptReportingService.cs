@@ -6,12 +6,14 @@ namespace MtaSts.DependencyInjection;
 
 /// <summary>
 /// Sends each UTC day's TLS-RPT reports after a random delay of up to <see cref="TlsRptOptions.MaxRandomDelay"/> past
-/// midnight (RPT-14), retrying failures for up to a day (RPT-20); saves the counters every minute and at shutdown.
+/// midnight (RPT-14), retrying failures for up to a day (RPT-20); loads the counters from the policy store at start and
+/// saves them every minute and at shutdown.
 /// </summary>
 internal sealed class TlsRptReportingService(TlsRptReporter reporter, IOptions<TlsRptOptions> options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await reporter.LoadStateAsync(stoppingToken).ConfigureAwait(false);
         var saving = SaveEveryMinuteAsync(stoppingToken);
         try
         {
@@ -30,7 +32,7 @@ internal sealed class TlsRptReportingService(TlsRptReporter reporter, IOptions<T
         }
         finally
         {
-            reporter.SaveState();
+            await reporter.SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
             await saving.ConfigureAwait(false);
         }
     }
@@ -42,7 +44,7 @@ internal sealed class TlsRptReportingService(TlsRptReporter reporter, IOptions<T
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMinutes(1), time, stoppingToken).ConfigureAwait(false);
-                reporter.SaveState();
+                await reporter.SaveStateAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -11,7 +11,10 @@ public sealed class TlsRptOptions
     /// <value>Empty: must be set.</value>
     public string ContactInfo { get; set; } = string.Empty;
 
-    /// <summary>Where counters and the list of sent reports are kept, so a restart loses nothing and sends nothing twice.</summary>
+    /// <summary>
+    /// Without dependency injection: a directory where counters and the list of sent reports are kept, so a restart loses
+    /// nothing and sends nothing twice. With <c>AddTlsRpt</c> they go to the registered policy store instead.
+    /// </summary>
     /// <value><see langword="null"/>: memory only.</value>
     public string? StateDirectory { get; set; }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MtaSts.Caching;
 using MtaSts.Discovery;
 
 namespace MtaSts.Reporting;
@@ -7,12 +8,16 @@ namespace MtaSts.Reporting;
 /// <summary>
 /// Sends each UTC day's aggregate reports (RFC 8460 §3, §4, §5): discovers <c>_smtp._tls.&lt;domain&gt;</c>, builds the
 /// report, delivers it to the first <c>rua</c> that accepts, retries failures with exponential back-off for up to 24 h,
-/// and keeps the counters and the list of sent reports on disk so that a restart loses nothing and sends nothing twice.
+/// and keeps the counters and the list of sent reports in the policy store (a file or a shared cache), so that a restart
+/// loses nothing and sends nothing twice.
 /// </summary>
 public sealed partial class TlsRptReporter
 {
-    private const string CountersFile = "tlsrpt-counters.json";
-    private const string SentFile = "tlsrpt-sent.txt";
+    private readonly string _countersKey;
+    private readonly string _sentKey;
+    private readonly IMtaStsPolicyStore? _store;
+    private Task? _loading;
+    private bool _loaded;
     private readonly TlsRptRecorder _recorder;
     private readonly IMtaStsTxtResolver _resolver;
     private readonly IReadOnlyList<ITlsRptTransport> _transports;
@@ -24,16 +29,18 @@ public sealed partial class TlsRptReporter
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TlsRptRecord? Record, string? Error, DateTimeOffset Until)> _records =
         new(StringComparer.Ordinal);
 
-    /// <summary>Creates a reporter; state saved in <see cref="TlsRptOptions.StateDirectory"/> is loaded now.</summary>
+    /// <summary>Creates a reporter. Its state is kept in <paramref name="store"/>, or in <see cref="TlsRptOptions.StateDirectory"/>
+    /// when no store is given; it is loaded before the first send (or by <see cref="LoadStateAsync"/>).</summary>
     /// <param name="recorder">Where sessions are counted.</param>
     /// <param name="resolver">The TXT resolver for <c>_smtp._tls</c> records.</param>
     /// <param name="transports">The delivery transports (https, mailto).</param>
     /// <param name="options">Who reports, and where state is kept.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for the system clock.</param>
     /// <param name="logger">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <param name="store">Where counters and sent reports are kept (per sending host, under its machine name).</param>
     /// <exception cref="ArgumentException">The organisation name or contact address is missing.</exception>
     public TlsRptReporter(TlsRptRecorder recorder, IMtaStsTxtResolver resolver, IEnumerable<ITlsRptTransport> transports, TlsRptOptions options,
-        TimeProvider? timeProvider = null, ILogger<TlsRptReporter>? logger = null)
+        TimeProvider? timeProvider = null, ILogger<TlsRptReporter>? logger = null, IMtaStsPolicyStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(recorder);
         ArgumentNullException.ThrowIfNull(resolver);
@@ -51,7 +58,10 @@ public sealed partial class TlsRptReporter
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        LoadState();
+        _store = store ?? (options.StateDirectory is null ? null : new FilePolicyStore(options.StateDirectory));
+        var node = new string([.. Environment.MachineName.Where(char.IsAsciiLetterOrDigit)]);
+        _countersKey = $"tlsrpt-counters-{node}";
+        _sentKey = $"tlsrpt-sent-{node}";
     }
 
     /// <summary>Sends the reports of <paramref name="day"/> once: one outcome per domain.</summary>
@@ -60,13 +70,14 @@ public sealed partial class TlsRptReporter
     /// <returns>The outcomes.</returns>
     public async Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendDayAsync(DateOnly day, CancellationToken cancellationToken = default)
     {
+        await LoadStateAsync(cancellationToken).ConfigureAwait(false);
         List<TlsRptDeliveryOutcome> outcomes = [];
         foreach (var domain in _recorder.Domains(day))
         {
             outcomes.Add(await SendAsync(domain, day, cancellationToken).ConfigureAwait(false));
         }
 
-        SaveState();
+        await SaveStateAsync(cancellationToken).ConfigureAwait(false);
         return outcomes;
     }
 
@@ -87,27 +98,84 @@ public sealed partial class TlsRptReporter
                 outcomes[failed.Domain] = await SendAsync(failed.Domain, day, cancellationToken).ConfigureAwait(false);
             }
 
-            SaveState();
+            await SaveStateAsync(cancellationToken).ConfigureAwait(false);
             delay *= 2;
         }
 
         return [.. outcomes.Values];
     }
 
-    /// <summary>Saves the counters (for a restart); also done after every send.</summary>
-    public void SaveState()
+    /// <summary>Saves the counters and the sent reports (for a restart); also done after every send.</summary>
+    /// <param name="cancellationToken">Cancels the save.</param>
+    /// <returns>A task that completes when the state is saved.</returns>
+    public async Task SaveStateAsync(CancellationToken cancellationToken = default)
     {
-        if (_options.StateDirectory is null)
+        if (_store is null || !_loaded)
         {
-            return;
+            return; // never overwrite saved state that was not read yet
         }
 
-        Directory.CreateDirectory(_options.StateDirectory);
+        string counters, sent;
         lock (_stateLock)
         {
-            WriteAtomically(Path.Combine(_options.StateDirectory, CountersFile), _recorder.ExportJson());
-            WriteAtomically(Path.Combine(_options.StateDirectory, SentFile), string.Join('\n', _sent));
+            counters = _recorder.ExportJson();
+            sent = string.Join('\n', _sent);
         }
+
+        try
+        {
+            await _store.SetStateAsync(_countersKey, counters, cancellationToken).ConfigureAwait(false);
+            await _store.SetStateAsync(_sentKey, sent, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the store is the application's; a failure is logged and retried at the next save
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogStateUnreadable(_countersKey, ex.Message);
+        }
+    }
+
+    /// <summary>Loads the saved counters and sent reports once (they are added to what is recorded already).</summary>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>A task that completes when the state is loaded.</returns>
+    public Task LoadStateAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            _loading ??= LoadOnceAsync();
+        }
+
+        return _loading.WaitAsync(cancellationToken);
+    }
+
+    private async Task LoadOnceAsync()
+    {
+        if (_store is not null)
+        {
+            try
+            {
+                if (await _store.GetStateAsync(_countersKey).ConfigureAwait(false) is { Length: > 0 } counters)
+                {
+                    _recorder.ImportJson(counters);
+                }
+
+                if (await _store.GetStateAsync(_sentKey).ConfigureAwait(false) is { } sent)
+                {
+                    lock (_stateLock)
+                    {
+                        _sent.UnionWith(sent.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+                    }
+                }
+            }
+#pragma warning disable CA1031 // unreadable state is logged; reporting goes on without it
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogStateUnreadable(_countersKey, ex.Message);
+            }
+        }
+
+        _loaded = true;
     }
 
     private async Task<TlsRptDeliveryOutcome> SendAsync(string domain, DateOnly day, CancellationToken cancellationToken)
@@ -192,39 +260,6 @@ public sealed partial class TlsRptReporter
         return (found, record, error ?? answer.Detail);
     }
 
-    private void LoadState()
-    {
-        if (_options.StateDirectory is null)
-        {
-            return;
-        }
-
-        var counters = Path.Combine(_options.StateDirectory, CountersFile);
-        var sent = Path.Combine(_options.StateDirectory, SentFile);
-        try
-        {
-            if (File.Exists(counters))
-            {
-                _recorder.ImportJson(File.ReadAllText(counters));
-            }
-
-            if (File.Exists(sent))
-            {
-                _sent.UnionWith(File.ReadAllLines(sent).Where(l => l.Length > 0));
-            }
-        }
-        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
-        {
-            LogStateUnreadable(_options.StateDirectory, ex.Message);
-        }
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
 
     [LoggerMessage(1000, LogLevel.Information, "TLS-RPT report {ReportId} for {Domain} delivered to {Uri}", EventName = "ReportDelivered")]
     private partial void LogDelivered(string reportId, string domain, Uri uri);
@@ -232,6 +267,6 @@ public sealed partial class TlsRptReporter
     [LoggerMessage(1001, LogLevel.Warning, "TLS-RPT report {ReportId} for {Domain} could not be delivered: {Failures}", EventName = "ReportFailed")]
     private partial void LogFailed(string reportId, string domain, string failures);
 
-    [LoggerMessage(1002, LogLevel.Warning, "TLS-RPT state in {Directory} could not be read: {Reason}", EventName = "ReportStateUnreadable")]
-    private partial void LogStateUnreadable(string directory, string reason);
+    [LoggerMessage(1002, LogLevel.Warning, "TLS-RPT state {Key} could not be read or saved: {Reason}", EventName = "ReportStateUnreadable")]
+    private partial void LogStateUnreadable(string key, string reason);
 }
