@@ -62,8 +62,8 @@ public sealed class DependencyInjectionTests : DemoWorldTest
         using var host = builder.Build();
 
         var services = host.Services;
-        services.GetRequiredService<MtaStsDirectSender>().Should().NotBeNull();
-        services.GetRequiredService<Reporting.TlsRptReporter>().Should().NotBeNull();
+        services.GetRequiredService<MtaStsDirectSender>().Should().BeSameAs(services.GetRequiredService<MtaStsDirectSender>(), "a singleton");
+        services.GetRequiredService<Reporting.TlsRptReporter>().Should().BeSameAs(services.GetRequiredService<Reporting.TlsRptReporter>(), "a singleton");
         services.GetServices<Reporting.ITlsRptTransport>().Select(t => t.GetType().Name)
             .Should().BeEquivalentTo(["TlsRptHttpsTransport", "TlsRptMailTransport"]);
         services.GetServices<IHostedService>().Select(s => s.GetType().Name).Should().Contain("TlsRptReportingService");

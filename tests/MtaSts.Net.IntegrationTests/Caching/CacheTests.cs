@@ -169,7 +169,7 @@ public sealed class CacheTests : WorldTest
         World.Https.Serve(Host, context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
         var enforcer = World.Enforcer();
 
-        (await enforcer.GetPolicyAsync("example.com")).DiscoveryFailure.Should().NotBeNull();
+        (await enforcer.GetPolicyAsync("example.com")).DiscoveryFailure!.ReasonCode.Should().Be("http-503");
         World.Https.RequestCount(Host).Should().Be(1);
 
         World.Time.Advance(TimeSpan.FromSeconds(120)); // TXT rechecked, same id, still inside the back-off

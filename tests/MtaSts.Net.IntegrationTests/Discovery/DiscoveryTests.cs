@@ -80,7 +80,7 @@ public sealed class DiscoveryTests : WorldTest
         World.Https.ServePolicy("mta-sts.user.example", TestWorld.EnforcePolicy);
         var state = await World.Enforcer().GetPolicyAsync("user.example");
         state.RecordId.Should().Be("p1");
-        state.Policy.Should().NotBeNull();
+        state.Policy!.Mode.Should().Be(MtaStsMode.Enforce);
         World.Https.RequestCount("mta-sts.user.example").Should().Be(1);
         World.Https.RequestCount("mta-sts.provider.example").Should().Be(0);
     }

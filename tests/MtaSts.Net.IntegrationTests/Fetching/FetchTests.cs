@@ -20,7 +20,7 @@ public sealed class FetchTests : WorldTest
     {
         World.Https.ServePolicy(Host, TestWorld.EnforcePolicy);
         var state = await World.Enforcer().GetPolicyAsync("example.com");
-        state.Policy.Should().NotBeNull();
+        state.Policy!.Mode.Should().Be(MtaStsMode.Enforce);
         World.Https.Requests.Should().ContainSingle();
         var (host, headers) = World.Https.Requests.Single();
         host.Should().Be(Host, "FETCH-12 the SNI and Host are the policy host");

@@ -20,7 +20,7 @@ public class RecordSelectionTests
         record?.Id.Should().Be(id, reason);
         if (expected == MtaStsRecordSelection.Found)
         {
-            record.Should().NotBeNull();
+            record!.Text.Should().StartWith("v=STSv1");
             error.Should().BeNull();
         }
         else
