@@ -58,29 +58,11 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask SetAsync(MtaStsStoredPolicy policy, CancellationToken cancellationToken = default)
+    public ValueTask SetAsync(MtaStsStoredPolicy policy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var path = PathOf(policy.Domain);
-        var temporary = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough);
-            await using (stream.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(stream, policy, StoredPolicyJsonContext.Default.MtaStsStoredPolicy, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temporary, path, overwrite: true); // rename: atomic on one file system
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        return WriteAtomicallyAsync(PathOf(policy.Domain),
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, policy, StoredPolicyJsonContext.Default.MtaStsStoredPolicy, ct), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -117,14 +99,24 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default)
+    public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) =>
+        WriteAtomicallyAsync(StatePathOf(key), (stream, ct) => stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(value), ct).AsTask(), cancellationToken);
+
+    // Write to a temporary file in the same directory, then rename over the target: a crash mid-write leaves the
+    // previous file whole.
+    private async ValueTask WriteAtomicallyAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
-        var path = StatePathOf(key);
         var temporary = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await File.WriteAllTextAsync(temporary, value, cancellationToken).ConfigureAwait(false);
-            File.Move(temporary, path, overwrite: true);
+            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough);
+            await using (stream.ConfigureAwait(false))
+            {
+                await write(stream, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temporary, path, overwrite: true); // rename: atomic on one file system
         }
         finally
         {

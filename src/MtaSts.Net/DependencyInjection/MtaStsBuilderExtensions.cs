@@ -34,9 +34,7 @@ public static class MtaStsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        builder.Services.RemoveAll<IMtaStsPolicyStore>();
-        builder.Services.AddSingleton<IMtaStsPolicyStore>(sp => new FilePolicyStore(directory, sp.GetService<ILogger<FilePolicyStore>>()));
-        return builder;
+        return builder.Replace<IMtaStsPolicyStore>(sp => new FilePolicyStore(directory, sp.GetService<ILogger<FilePolicyStore>>()));
     }
 
     /// <summary>
@@ -48,9 +46,7 @@ public static class MtaStsBuilderExtensions
     public static IMtaStsBuilder UseDistributedCacheStore(this IMtaStsBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.RemoveAll<IMtaStsPolicyStore>();
-        builder.Services.AddSingleton<IMtaStsPolicyStore>(sp => new DistributedCachePolicyStore(sp.GetRequiredService<IDistributedCache>()));
-        return builder;
+        return builder.Replace<IMtaStsPolicyStore>(sp => new DistributedCachePolicyStore(sp.GetRequiredService<IDistributedCache>()));
     }
 
     /// <summary>Uses a store of your own.</summary>
@@ -61,9 +57,7 @@ public static class MtaStsBuilderExtensions
         where TStore : class, IMtaStsPolicyStore
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.RemoveAll<IMtaStsPolicyStore>();
-        builder.Services.AddSingleton<IMtaStsPolicyStore, TStore>();
-        return builder;
+        return builder.Replace<IMtaStsPolicyStore>(ActivatorUtilities.GetServiceOrCreateInstance<TStore>);
     }
 
     /// <summary>Uses a TXT resolver of your own for the <c>_mta-sts</c> lookup.</summary>
@@ -74,9 +68,7 @@ public static class MtaStsBuilderExtensions
         where TResolver : class, IMtaStsTxtResolver
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.RemoveAll<IMtaStsTxtResolver>();
-        builder.Services.AddSingleton<IMtaStsTxtResolver, TResolver>();
-        return builder;
+        return builder.Replace<IMtaStsTxtResolver>(ActivatorUtilities.GetServiceOrCreateInstance<TResolver>);
     }
 
     /// <summary>
@@ -108,6 +100,15 @@ public static class MtaStsBuilderExtensions
             sp.GetService<ILogger<TlsRptReporter>>(),
             sp.GetRequiredService<IMtaStsPolicyStore>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
+        return builder;
+    }
+
+    // One implementation of a seam replaces the default (registered with TryAdd by AddMtaSts).
+    private static IMtaStsBuilder Replace<TService>(this IMtaStsBuilder builder, Func<IServiceProvider, TService> factory)
+        where TService : class
+    {
+        builder.Services.RemoveAll<TService>();
+        builder.Services.AddSingleton(factory);
         return builder;
     }
 

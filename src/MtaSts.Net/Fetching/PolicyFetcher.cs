@@ -16,17 +16,15 @@ namespace MtaSts.Fetching;
 internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, PolicyHostCertificateCheck certificateCheck, TimeProvider timeProvider)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private readonly FetchSettings _settings = settings;
-    private readonly TimeProvider _timeProvider = timeProvider;
 
     public async ValueTask<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
     {
         var host = MtaStsConstants.PolicyHostPrefix + domain;
         var uri = new Uri($"https://{host}{MtaStsConstants.WellKnownPath}");
-        using var timeout = new CancellationTokenSource(_settings.Timeout, _timeProvider);
+        using var timeout = new CancellationTokenSource(settings.Timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
-        request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
+        request.Headers.TryAddWithoutValidation("User-Agent", settings.UserAgent);
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
         certificateCheck.Forget(host);
@@ -48,7 +46,7 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
                 return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyInvalid, $"{uri} served '{mediaType ?? "no media type"}', not text/plain (FETCH-8)", "media-type");
             }
 
-            if (response.Content.Headers.ContentLength > _settings.MaxPolicyBytes)
+            if (response.Content.Headers.ContentLength > settings.MaxPolicyBytes)
             {
                 return TooLarge(uri);
             }
@@ -61,7 +59,7 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} did not answer in full within {_settings.Timeout.TotalSeconds:0.###} s (FETCH-9)", "timeout");
+            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} did not answer in full within {settings.Timeout.TotalSeconds:0.###} s (FETCH-9)", "timeout");
         }
         catch (HttpRequestException ex)
         {
@@ -78,20 +76,20 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
     private async ValueTask<PolicyFetchResult> ReadBodyAsync(Stream stream, Uri uri, CancellationToken cancellationToken)
     {
         // FETCH-10: cap the body ourselves; MaxResponseContentBufferSize does not cover streamed reads.
-        var buffer = ArrayPool<byte>.Shared.Rent(_settings.MaxPolicyBytes + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(settings.MaxPolicyBytes + 1);
         try
         {
             var total = 0;
             while (true)
             {
-                var read = await stream.ReadAsync(buffer.AsMemory(total, _settings.MaxPolicyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
+                var read = await stream.ReadAsync(buffer.AsMemory(total, settings.MaxPolicyBytes + 1 - total), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
 
                 total += read;
-                if (total > _settings.MaxPolicyBytes)
+                if (total > settings.MaxPolicyBytes)
                 {
                     return TooLarge(uri);
                 }
@@ -113,5 +111,5 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
     }
 
     private PolicyFetchResult TooLarge(Uri uri) =>
-        PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} served more than {_settings.MaxPolicyBytes} bytes (FETCH-10)", "body-too-large");
+        PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} served more than {settings.MaxPolicyBytes} bytes (FETCH-10)", "body-too-large");
 }

@@ -39,24 +39,6 @@ internal static class MxMatcher
         return false;
     }
 
-    public static bool Matches(string pattern, string mxHost)
-    {
-        var host = DomainName.ForMatching(mxHost);
-        return IsCandidateHost(host) && MatchesNormalized(pattern, host);
-    }
-
-    private static bool MatchesNormalized(ReadOnlySpan<char> pattern, ReadOnlySpan<char> host)
-    {
-        if (pattern.StartsWith("*."))
-        {
-            var suffix = pattern[1..]; // ".example.com"
-            var dot = host.IndexOf('.');
-            return dot > 0 && host[dot..].Equals(suffix, StringComparison.OrdinalIgnoreCase);
-        }
-
-        return host.Equals(pattern, StringComparison.OrdinalIgnoreCase);
-    }
-
     // MX-7: a host holding '*' never matches; an empty name or a lone root (null MX, MXR-2) is no candidate.
     private static bool IsCandidateHost(ReadOnlySpan<char> host) => !host.IsEmpty && !host.Contains('*') && host[0] != '.';
 }
