@@ -28,7 +28,7 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(300, LogLevel.Debug, "MTA-STS policy text of {Domain}: {Text}", EventName = "PolicyText")]
     private partial void LogPolicyText(string domain, string text);
 
-    [LoggerMessage(301, LogLevel.Information, "Lenient MTA-STS parsing accepted a deviation for {Domain}: {Leniency}", EventName = "Leniency")]
+    [LoggerMessage(301, LogLevel.Warning, "The MTA-STS record or policy of {Domain} deviates from RFC 8461; accepted because the meaning is plain: {Leniency}", EventName = "Leniency")]
     private partial void LogLeniency(string domain, string leniency);
 
     [LoggerMessage(400, LogLevel.Debug, "MTA-STS id of {Domain} unchanged ({Id}): cached policy is current", EventName = "IdUnchanged")]

@@ -108,7 +108,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         if (!DomainName.TryNormalize(recipientDomain, out var domain, out var error))
         {
             return new ValueTask<MtaStsPolicyState>(new MtaStsPolicyState(recipientDomain, null, MtaStsPolicySource.None, null, null,
-                new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, error!, "no-policy-domain"), false, false, _settings));
+                new MtaStsFailure(MtaStsFailureKind.NoPolicyDomain, error!, "no-policy-domain"), false, false, _settings));
         }
 
         if (!string.Equals(domain, recipientDomain, StringComparison.Ordinal))

@@ -35,4 +35,11 @@ public enum MtaStsFailureKind
     /// it is reported as <c>certificate-host-mismatch</c> with failure-reason-code <c>mx-not-in-policy</c>.
     /// </summary>
     MxNotInPolicy = 8,
+
+    /// <summary>
+    /// The recipient domain cannot have a policy: an address literal (<c>[192.0.2.1]</c>, RFC 8461 §3.4), or a string
+    /// that is not a DNS name (an empty label, a label over 63 octets, a name over 253). No DNS query is made; not a
+    /// TLS-RPT event. Reported, if ever, as <c>validation-failure</c> with failure-reason-code <c>no-policy-domain</c>.
+    /// </summary>
+    NoPolicyDomain = 9,
 }

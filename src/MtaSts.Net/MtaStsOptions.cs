@@ -12,7 +12,11 @@ public sealed class MtaStsOptions
     internal static readonly string DefaultUserAgent =
         $"MtaSts.Net/{typeof(MtaStsOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0"} (+https://github.com/mtasts-net/MtaSts.Net)";
 
-    /// <summary>DNS servers to query. Empty: the machine's resolvers (<c>/etc/resolv.conf</c>).</summary>
+    /// <summary>
+    /// DNS servers to query. Empty: the machine's resolvers, from the network interfaces or else from
+    /// <c>/etc/resolv.conf</c> (a host whose only interface is loopback, some containers). When none is found at all,
+    /// <see cref="MtaStsEnforcer.Create"/> and start-up validation fail with a message that says so.
+    /// </summary>
     /// <value>Empty.</value>
     public IList<IPEndPoint> NameServers { get; } = [];
 
@@ -51,9 +55,13 @@ public sealed class MtaStsOptions
     /// <value><c>MtaSts.Net/&lt;version&gt; (+https://github.com/mtasts-net/MtaSts.Net)</c>.</value>
     public string UserAgent { get; set; } = DefaultUserAgent;
 
-    /// <summary>Strict RFC grammar, or lenient, for TXT records and policies.</summary>
-    /// <value><see cref="MtaStsParsingMode.Strict"/>.</value>
-    public MtaStsParsingMode ParsingMode { get; set; } = MtaStsParsingMode.Strict;
+    /// <summary>
+    /// How strictly TXT records and policies are read. The default accepts only the deviations whose meaning is plain
+    /// (a blank line, a trailing dot on an <c>mx</c>), logging each as a warning, so that a publisher's slip does not
+    /// silently turn <c>enforce</c> into opportunistic TLS; <see cref="MtaStsParsingMode.Strict"/> rejects them.
+    /// </summary>
+    /// <value><see cref="MtaStsParsingMode.Tolerant"/>.</value>
+    public MtaStsParsingMode ParsingMode { get; set; } = MtaStsParsingMode.Tolerant;
 
     /// <summary>Trust anchors for policy-host certificates instead of the machine store (private PKI, tests).</summary>
     /// <value><see langword="null"/>: the machine store, which honours <c>SSL_CERT_FILE</c> / <c>SSL_CERT_DIR</c>.</value>
@@ -146,6 +154,11 @@ public sealed class MtaStsOptions
             {
                 problems.Add($"{nameof(NameServers)} holds an invalid endpoint '{server}'.");
             }
+        }
+
+        if (NameServers.Count == 0 && TxtResolver is null && NameServerDiscovery.Resolve([]).Count == 0)
+        {
+            problems.Add(NameServerDiscovery.NoneFoundMessage);
         }
 
         return problems;

@@ -42,7 +42,7 @@ public sealed class MtaStsPolicy
     /// <summary>The policy text exactly as fetched (TLS-RPT's <c>policy-string</c> is built from it). Decoded on each use.</summary>
     public string Text => Encoding.UTF8.GetString(_utf8);
 
-    /// <summary>The deviations from the RFC grammar accepted in <see cref="MtaStsParsingMode.Lenient"/> mode; empty when strict.</summary>
+    /// <summary>The deviations from the RFC grammar accepted in <see cref="MtaStsParsingMode.Tolerant"/> or <see cref="MtaStsParsingMode.Lenient"/> mode; empty when strict.</summary>
     public IReadOnlyList<string> Leniencies { get; }
 
     /// <summary>Parses a policy with the strict RFC grammar.</summary>
@@ -55,7 +55,7 @@ public sealed class MtaStsPolicy
 
     /// <summary>Parses a policy.</summary>
     /// <param name="text">The policy body, decoded as UTF-8.</param>
-    /// <param name="mode">Strict RFC grammar, or lenient.</param>
+    /// <param name="mode">Strict RFC grammar, tolerant of plain deviations, or lenient.</param>
     /// <param name="policy">The policy, when valid.</param>
     /// <param name="error">Why the policy is invalid, when it is.</param>
     /// <returns><see langword="true"/> when the policy is valid.</returns>

@@ -19,7 +19,7 @@ public sealed class MtaStsRecord
     /// <summary>The record text as published (its character-strings joined without spaces).</summary>
     public string Text { get; }
 
-    /// <summary>The deviations from the RFC grammar accepted in <see cref="MtaStsParsingMode.Lenient"/> mode; empty when strict.</summary>
+    /// <summary>The deviations from the RFC grammar accepted in <see cref="MtaStsParsingMode.Tolerant"/> or <see cref="MtaStsParsingMode.Lenient"/> mode; empty when strict.</summary>
     public IReadOnlyList<string> Leniencies { get; }
 
     /// <summary>Parses one TXT record with the strict RFC grammar.</summary>
@@ -31,7 +31,7 @@ public sealed class MtaStsRecord
 
     /// <summary>Parses one TXT record.</summary>
     /// <param name="text">The record, its character-strings already joined without spaces (TXT-5).</param>
-    /// <param name="mode">Strict RFC grammar, or lenient.</param>
+    /// <param name="mode">Strict RFC grammar, tolerant of plain deviations, or lenient.</param>
     /// <param name="record">The record, when valid.</param>
     /// <param name="error">Why the record is invalid, when it is.</param>
     /// <returns><see langword="true"/> when the record is valid.</returns>
@@ -55,7 +55,7 @@ public sealed class MtaStsRecord
     /// A lone record with whitespace before its first <c>;</c> is still parsed by the grammar (TXT-9).
     /// </summary>
     /// <param name="txtRecords">All TXT records of the RRset, each one's strings joined without spaces.</param>
-    /// <param name="mode">Strict RFC grammar, or lenient.</param>
+    /// <param name="mode">Strict RFC grammar, tolerant of plain deviations, or lenient.</param>
     /// <param name="record">The record, when exactly one valid STSv1 record was found.</param>
     /// <param name="error">Why there is no record, when there is none.</param>
     /// <returns>The outcome of the selection.</returns>

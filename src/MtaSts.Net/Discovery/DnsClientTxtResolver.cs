@@ -15,11 +15,17 @@ internal sealed class DnsClientTxtResolver : IMtaStsTxtResolver
 
     public DnsClientTxtResolver(ILookupClient client) => _client = client;
 
+    /// <summary>A client for <paramref name="nameServers"/>, or the machine's (see <see cref="NameServerDiscovery"/>).</summary>
+    /// <exception cref="InvalidOperationException">No name server is configured or can be found.</exception>
     public static ILookupClient CreateClient(IReadOnlyCollection<IPEndPoint> nameServers, TimeSpan timeout, int retries)
     {
-        var options = nameServers.Count > 0
-            ? new LookupClientOptions([.. nameServers.Select(e => new NameServer(e))])
-            : new LookupClientOptions();
+        var servers = NameServerDiscovery.Resolve(nameServers);
+        if (servers.Count == 0)
+        {
+            throw new InvalidOperationException(NameServerDiscovery.NoneFoundMessage);
+        }
+
+        var options = new LookupClientOptions([.. servers.Select(e => new NameServer(e))]) { AutoResolveNameServers = false };
         options.UseCache = false;
         options.Timeout = timeout;
         options.Retries = retries;

@@ -8,6 +8,14 @@ internal sealed class RecordLookup(IMtaStsTxtResolver resolver, MtaStsParsingMod
     public async ValueTask<RecordLookupResult> LookupAsync(string domain, CancellationToken cancellationToken)
     {
         var name = MtaStsConstants.TxtRecordPrefix + domain;
+        if (name.Length > MtaStsConstants.MaxDomainNameLength)
+        {
+            // TXT-1: a valid domain of 245-253 octets has no room for the prefix (255 octets on the wire, RFC 1035
+            // §2.3.4): no record can exist there, so no policy applies. Asking DNS would only fail.
+            return new(RecordLookupStatus.NotFound, null, TimeSpan.Zero,
+                $"{name.Length}-octet name: no TXT record can exist at _mta-sts.<domain> for a domain of {domain.Length} octets");
+        }
+
         var answer = await resolver.ResolveTxtAsync(name, cancellationToken).ConfigureAwait(false);
         switch (answer.Status)
         {

@@ -5,6 +5,9 @@ internal static class MtaStsConstants
     /// <summary>TXT-1: the record lives at <c>_mta-sts.&lt;policy domain&gt;</c>.</summary>
     public const string TxtRecordPrefix = "_mta-sts.";
 
+    /// <summary>The longest name in text form, without the root dot (255 octets on the wire, RFC 1035 §2.3.4).</summary>
+    public const int MaxDomainNameLength = 253;
+
     /// <summary>FETCH-1: the policy host is <c>mta-sts.&lt;policy domain&gt;</c>.</summary>
     public const string PolicyHostPrefix = "mta-sts.";
 

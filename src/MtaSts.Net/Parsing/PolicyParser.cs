@@ -12,6 +12,9 @@ namespace MtaSts.Parsing;
 //   extension value = printable ASCII or UTF-8, inner spaces allowed, no CTLs (POL-16, POL-19)
 // version, mode and max_age are required; mx at least once unless mode is none (POL-1). The first of a duplicated
 // field wins, except mx (POL-17). No blank lines, comments or BOM (POL-9). max_age <= 31557600 (POL-11).
+// Tolerant mode (the enforcer's default) accepts, and lists, only deviations whose meaning is plain: blank lines and a
+// byte-order mark (POL-9), a trailing dot on an mx (POL-13), an empty extension value (POL-16). Lenient adds comments,
+// whitespace around ':' and a clamped max_age; Strict accepts none.
 
 /// <summary>Parses an MTA-STS policy file.</summary>
 internal static class PolicyParser
@@ -22,12 +25,13 @@ internal static class PolicyParser
     {
         policy = default;
         var lenient = mode == MtaStsParsingMode.Lenient;
+        var tolerant = lenient || mode == MtaStsParsingMode.Tolerant;
         List<string>? leniencies = null;
         var s = text.AsSpan();
 
         if (s.Length > 0 && s[0] == '\uFEFF')
         {
-            if (!lenient)
+            if (!tolerant)
             {
                 return Fail("the policy starts with a byte-order mark (POL-9)", out error);
             }
@@ -54,17 +58,17 @@ internal static class PolicyParser
                 line = line[..^1];
             }
 
-            if (lenient)
+            if (tolerant)
             {
                 var trimmed = line.Trim(" \t");
-                if (trimmed.IsEmpty || trimmed[0] == '#')
+                if (trimmed.IsEmpty || (lenient && trimmed[0] == '#'))
                 {
                     Note(ref leniencies, trimmed.IsEmpty ? $"blank line {lineNumber}" : $"comment on line {lineNumber}");
                     continue;
                 }
             }
 
-            if (!TryLine(line, lineNumber, lenient, ref leniencies, out var name, out var value, out error))
+            if (!TryLine(line, lineNumber, lenient, tolerant, ref leniencies, out var name, out var value, out error))
             {
                 return false;
             }
@@ -104,7 +108,7 @@ internal static class PolicyParser
             }
             else if (name.SequenceEqual("mx"))
             {
-                if (!TryMx(value, lenient, ref leniencies, out var pattern, out error))
+                if (!TryMx(value, tolerant, ref leniencies, out var pattern, out error))
                 {
                     error = $"line {lineNumber}: {error}";
                     return false;
@@ -142,7 +146,7 @@ internal static class PolicyParser
         return true;
     }
 
-    private static bool TryLine(ReadOnlySpan<char> line, int lineNumber, bool lenient, ref List<string>? leniencies,
+    private static bool TryLine(ReadOnlySpan<char> line, int lineNumber, bool lenient, bool tolerant, ref List<string>? leniencies,
         out ReadOnlySpan<char> name, out ReadOnlySpan<char> value, out string? error)
     {
         name = value = default;
@@ -178,7 +182,7 @@ internal static class PolicyParser
         var rawValue = line[(colon + 1)..].Trim(" \t"); // *WSP after ':' and after the value (POL-5, POL-6)
         if (rawValue.IsEmpty)
         {
-            if (!lenient)
+            if (!tolerant)
             {
                 return Fail($"line {lineNumber}: the field '{rawName}' has an empty value (POL-16)", out error);
             }
@@ -224,10 +228,10 @@ internal static class PolicyParser
         return true;
     }
 
-    private static bool TryMx(ReadOnlySpan<char> value, bool lenient, ref List<string>? leniencies, out ReadOnlySpan<char> pattern, out string? error)
+    private static bool TryMx(ReadOnlySpan<char> value, bool tolerant, ref List<string>? leniencies, out ReadOnlySpan<char> pattern, out string? error)
     {
         pattern = value;
-        if (lenient && value.Length > 1 && value[^1] == '.')
+        if (tolerant && value.Length > 1 && value[^1] == '.' && value[^2] != '.')
         {
             pattern = value[..^1];
             Note(ref leniencies, $"trailing dot on mx '{value}'");

@@ -133,6 +133,41 @@ public class PolicyParserTests
         policy.Leniencies.Should().NotBeEmpty("each leniency is listed so the enforcer can log it");
     }
 
+    // POL-9, POL-13, POL-16: the default mode (Tolerant) accepts the deviations whose meaning is plain, so that a
+    // publisher's blank line or trailing dot does not silently turn enforce into opportunistic TLS.
+    public static TheoryData<string, string[], string> TolerantAccepts => new()
+    {
+        { "version: STSv1\n\nmode: enforce\nmx: a.example.com\nmax_age: 1\n", ["a.example.com"], "POL-9 blank line between fields" },
+        { Base + "\n\n", ["mail.example.com"], "POL-9 trailing empty lines" },
+        { Base.Replace("\n", "\r\n") + "\r\n", ["mail.example.com"], "POL-9 trailing CRLF CRLF" },
+        { "\uFEFF" + Base, ["mail.example.com"], "POL-9 byte-order mark" },
+        { Base.Replace("mail.example.com", "mail.example.com."), ["mail.example.com"], "POL-13 trailing dot on mx" },
+        { Base.Replace("mail.example.com", "*.example.com."), ["*.example.com"], "POL-13 trailing dot on a wildcard mx" },
+        { Base + "foo:\n", ["mail.example.com"], "POL-16 empty extension value" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TolerantAccepts))]
+    public void TryParse_Tolerant_AcceptsPlainDeviations(string text, string[] mx, string reason)
+    {
+        MtaStsPolicy.TryParse(text, MtaStsParsingMode.Strict, out _, out _).Should().BeFalse("strict rejects: " + reason);
+        MtaStsPolicy.TryParse(text, MtaStsParsingMode.Tolerant, out var policy, out var error).Should().BeTrue($"{reason}: {error}");
+        policy!.Mode.Should().Be(MtaStsMode.Enforce);
+        policy.Mx.Should().Equal(mx);
+        policy.Leniencies.Should().NotBeEmpty("each deviation is listed so the enforcer logs it: " + reason);
+    }
+
+    [Theory]
+    [InlineData("# comment\nversion: STSv1\nmode: enforce\nmx: a.example.com\nmax_age: 1\n", "POL-9 a comment is not RFC syntax")]
+    [InlineData("version: STSv1\nmode :enforce\nmx: a.example.com\nmax_age: 1\n", "POL-5 'mode ' is an unknown field to some peers")]
+    [InlineData("version: STSv1\n mode: enforce\nmx: a.example.com\nmax_age: 1\n", "POL-5 leading whitespace")]
+    [InlineData("version: STSv1\nmode: enforce\nmx: a.example.com\nmax_age: 31557601\n", "POL-11 above the maximum: clamp or reject is ambiguous")]
+    [InlineData("version: STSv1\nmode: enforce\nmx: a.example.com..\nmax_age: 1\n", "POL-13 two trailing dots")]
+    [InlineData("version: STSv1\nmode: Enforce\nmx: a.example.com\nmax_age: 1\n", "POL-3 mode case")]
+    [InlineData("version: STSv1\rmode: enforce\rmx: a.example.com\rmax_age: 1\r", "POL-7 bare CR")]
+    public void TryParse_Tolerant_RejectsAmbiguous(string text, string reason) =>
+        MtaStsPolicy.TryParse(text, MtaStsParsingMode.Tolerant, out _, out _).Should().BeFalse(reason);
+
     [Theory]
     [InlineData("version: STSv1\nmode: Enforce\nmx: a.example.com\nmax_age: 1\n", "POL-3 mode case stays strict")]
     [InlineData("version: STSv1\nmode: enforce\nmx: *example.com\nmax_age: 1\n", "POL-13 partial wildcard stays invalid")]

@@ -22,7 +22,7 @@ public class FuzzTests
     public void Fuzz_PolicyParser_NoCrashAndInvariantsHold() =>
         Fuzz(Seeds("policies"), text =>
         {
-            foreach (var mode in new[] { MtaStsParsingMode.Strict, MtaStsParsingMode.Lenient })
+            foreach (var mode in new[] { MtaStsParsingMode.Strict, MtaStsParsingMode.Tolerant, MtaStsParsingMode.Lenient })
             {
                 if (MtaStsPolicy.TryParse(text, mode, out var policy, out var error))
                 {
@@ -47,12 +47,12 @@ public class FuzzTests
     public void Fuzz_RecordParser_NoCrashAndInvariantsHold() =>
         Fuzz(Seeds("records"), text =>
         {
-            foreach (var mode in new[] { MtaStsParsingMode.Strict, MtaStsParsingMode.Lenient })
+            foreach (var mode in new[] { MtaStsParsingMode.Strict, MtaStsParsingMode.Tolerant, MtaStsParsingMode.Lenient })
             {
                 if (MtaStsRecord.TryParse(text, mode, out var record, out _))
                 {
                     record!.Id.Should().NotBeNullOrEmpty();
-                    if (mode == MtaStsParsingMode.Strict)
+                    if (mode != MtaStsParsingMode.Lenient)
                     {
                         record.Id.Length.Should().BeLessThanOrEqualTo(32);
                         record.Id.All(char.IsAsciiLetterOrDigit).Should().BeTrue("TXT-7");
