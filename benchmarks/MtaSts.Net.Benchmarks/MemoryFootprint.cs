@@ -15,13 +15,15 @@ internal static class MemoryFootprint
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var cache = new PolicyCache(Domains);
         var now = DateTimeOffset.UtcNow;
+        var ticks = TimeProvider.System.GetTimestamp();
+        var hour = TimeProvider.System.TimestampFrequency * 3600;
         for (var i = 0; i < Domains; i++)
         {
             var domain = $"domain{i}.example";
             var text = $"version: STSv1\nmode: enforce\nmx: mx1.{domain}\nmx: *.mx.{domain}\nmax_age: 604800\n";
             MtaStsPolicy.TryParse(text, out var policy, out _);
             var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, "20240101", now, null, false, false, EvaluationSettings.Default);
-            cache.Set(new CacheEntry(state, now.AddHours(1), null, now), now);
+            cache.Set(new CacheEntry(state, ticks + hour, null, long.MinValue, ticks + (hour * 24 * 7)), ticks);
         }
 
         var after = GC.GetTotalMemory(forceFullCollection: true);

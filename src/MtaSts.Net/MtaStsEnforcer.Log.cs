@@ -52,6 +52,18 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(406, LogLevel.Warning, "Refreshing the MTA-STS policy of {Domain} ({Mode}) failed {Failures} time(s) in a row; it expires at {ExpiresAt:u}: {Failure}", EventName = "RefreshFailing")]
     internal partial void LogRefreshFailing(string domain, MtaStsMode mode, int failures, DateTimeOffset expiresAt, string failure);
 
+    [LoggerMessage(407, LogLevel.Warning, "The MTA-STS policy store could not be read for {Domain}; until it answers the domain is treated as a DNS failure (fail closed: {FailClosed})", EventName = "StoreUnknown")]
+    private partial void LogStoreUnknown(string domain, bool failClosed);
+
+    [LoggerMessage(408, LogLevel.Warning, "The MTA-STS policy store returned an entry for {StoredDomain} when asked for {Domain}; ignored", EventName = "StoreWrongDomain")]
+    private partial void LogStoreWrongDomain(string domain, string storedDomain);
+
+    [LoggerMessage(409, LogLevel.Warning, "The stored MTA-STS policy of {Domain} claims a fetch time {FetchedAt:u} in the future; counted from now", EventName = "StoreFutureFetch")]
+    private partial void LogStoreFutureFetch(string domain, DateTimeOffset fetchedAt);
+
+    [LoggerMessage(901, LogLevel.Debug, "MTA-STS lookup for {Domain} abandoned: the enforcer was disposed ({Reason})", EventName = "ResolveAbandoned")]
+    private partial void LogResolveAbandoned(string domain, string reason);
+
     [LoggerMessage(900, LogLevel.Error, "Unexpected error while resolving the MTA-STS policy of {Domain}", EventName = "UnexpectedError")]
     private partial void LogUnexpectedError(string domain, Exception exception);
 }

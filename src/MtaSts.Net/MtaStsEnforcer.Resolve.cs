@@ -9,12 +9,40 @@ namespace MtaSts;
 public sealed partial class MtaStsEnforcer
 {
     // The pipeline, in protocol order (RFC 8461 §3, §5.1). Each stage is called once at most; only this method composes
-    // them. forceFetch: the refresher's proactive fetch, whatever the TXT id says (CACHE-6).
-    private async Task<MtaStsPolicyState> ResolveAsync(string domain, bool forceFetch = false)
+    // them. forceFetch: the refresher's proactive fetch, whatever the TXT id says (CACHE-6). Deadlines are monotonic
+    // timestamps (see CacheEntry); the wall clock only stamps fetch times.
+    private async Task<MtaStsPolicyState> ResolveAsync(string domain, CancellationToken cancellationToken, bool forceFetch = false)
     {
-        var now = _time.GetUtcNow();
-        var entry = _cache.Get(domain) ?? await LoadFromStoreAsync(domain, now).ConfigureAwait(false);
-        if (!forceFetch && entry is not null && IsFresh(entry, now))
+        var now = _time.GetTimestamp();
+        var entry = _cache.Get(domain);
+        var storeUnknown = false;
+        if (entry is null || entry.StoreUnknown)
+        {
+            // CACHE-11: after a restart (or while the store was unreadable) the store may hold the policy.
+            var (loaded, failed) = await LoadFromStoreAsync(domain, now, cancellationToken).ConfigureAwait(false);
+            if (failed)
+            {
+                storeUnknown = true;
+                if (entry is not null && now < entry.TxtFreshUntil)
+                {
+                    return entry.State; // still unknown; DNS was asked recently
+                }
+            }
+            else
+            {
+                entry = loaded; // a store-unknown entry never holds a policy: what the store says replaces it
+            }
+        }
+
+        var state = await DiscoverAsync(domain, entry, storeUnknown, forceFetch, cancellationToken).ConfigureAwait(false);
+        return storeUnknown && state.Policy is null ? RememberStoreUnknown(domain, state) : state;
+    }
+
+    // storeUnknown: every entry written here is marked so, and so never served as a fresh hit, until the store answers.
+    private async Task<MtaStsPolicyState> DiscoverAsync(string domain, CacheEntry? entry, bool storeUnknown, bool forceFetch, CancellationToken cancellationToken)
+    {
+        var now = _time.GetTimestamp();
+        if (!forceFetch && entry is not null && entry.IsFresh(now))
         {
             return entry.State; // another flight just refreshed it
         }
@@ -22,10 +50,9 @@ public sealed partial class MtaStsEnforcer
         var cached = entry is not null && entry.HasValidPolicy(now) ? entry : null; // CACHE-2: expired policies are gone
 
         // 1. Discover: _mta-sts.<domain> TXT (TXT-1..14).
-        var started = _time.GetTimestamp();
-        var lookup = await _lookup.LookupAsync(domain, CancellationToken.None).ConfigureAwait(false);
-        now = _time.GetUtcNow();
-        LogTxtLookup(domain, lookup.Status, _time.GetElapsedTime(started).TotalMilliseconds);
+        var lookup = await _lookup.LookupAsync(domain, cancellationToken).ConfigureAwait(false);
+        LogTxtLookup(domain, lookup.Status, _time.GetElapsedTime(now).TotalMilliseconds); // now: when the lookup started
+        now = _time.GetTimestamp();
 
         switch (lookup.Status)
         {
@@ -36,12 +63,12 @@ public sealed partial class MtaStsEnforcer
                 {
                     LogCachedPolicyKept(domain, failure.ToString()); // TXT-14, FLOW-9: the cached policy applies; the failure is visible
                     var kept = new MtaStsPolicyState(domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false, false, _settings);
-                    return Remember(cached with { TxtFreshUntil = now + _txtRecheckMinimum, State = kept }, now);
+                    return Remember(storeUnknown, cached with { TxtFreshUntil = After(now, _txtRecheckMinimum), State = kept }, now);
                 }
 
                 var blocks = _dnsFailureBehavior == MtaStsDnsFailureBehavior.FailClosed;
                 LogDnsFailure(domain, lookup.Detail!, blocks);
-                return Remember(new CacheEntry(NoPolicy(domain, failure, blocks, reportable: false), now + _txtRecheckMinimum, null, now), now);
+                return Remember(storeUnknown, CacheEntry.WithoutPolicy(NoPolicy(domain, failure, blocks, reportable: false), After(now, _txtRecheckMinimum)), now);
             }
 
             case RecordLookupStatus.NotFound:
@@ -55,13 +82,13 @@ public sealed partial class MtaStsEnforcer
                         Downgrade(domain, "record-vanished", $"the TXT record is gone or invalid while an enforce policy is cached: {lookup.Detail}");
                     }
 
-                    return Remember(cached with { TxtFreshUntil = TxtFreshUntil(now, lookup.TimeToLive) }, now);
+                    return Remember(storeUnknown, cached with { TxtFreshUntil = TxtFreshUntil(now, lookup.TimeToLive) }, now);
                 }
 
                 var failure = lookup.Status == RecordLookupStatus.Invalid
                     ? new MtaStsFailure(MtaStsFailureKind.PolicyInvalid, lookup.Detail!, "txt-invalid")
                     : null;
-                return Remember(new CacheEntry(NoPolicy(domain, failure, blocks: false, reportable: false), TxtFreshUntil(now, lookup.TimeToLive), null, now), now);
+                return Remember(storeUnknown, CacheEntry.WithoutPolicy(NoPolicy(domain, failure, blocks: false, reportable: false), TxtFreshUntil(now, lookup.TimeToLive)), now);
             }
         }
 
@@ -73,19 +100,19 @@ public sealed partial class MtaStsEnforcer
         {
             LogIdUnchanged(domain, id);
             var clean = cached.State.DiscoveryFailure is null ? cached.State : CachedState(cached, null); // discovery works again
-            return Remember(cached with { TxtFreshUntil = txtFreshUntil, FailedFetchId = null, State = clean }, now);
+            return Remember(storeUnknown, cached with { TxtFreshUntil = txtFreshUntil, FailedFetchId = null, State = clean }, now);
         }
 
         // FETCH-11: after a failed fetch, wait at least five minutes before fetching the same id again.
         if (entry is not null && string.Equals(entry.FailedFetchId, id, StringComparison.Ordinal) && now < entry.RetryFetchAfter)
         {
-            LogFetchBackoff(domain, id, entry.RetryFetchAfter);
-            return Remember(entry with { TxtFreshUntil = Min(txtFreshUntil, entry.RetryFetchAfter) }, now);
+            LogFetchBackoff(domain, id, Timestamps.ToWallClock(_time, entry.RetryFetchAfter, now, _time.GetUtcNow()));
+            return Remember(storeUnknown, entry with { TxtFreshUntil = Math.Min(txtFreshUntil, entry.RetryFetchAfter) }, now);
         }
 
         // 3. Fetch over HTTPS (FETCH-*), 4. parse (POL-*).
-        var (policy, fetchFailure, elapsed) = await FetchAndParseAsync(domain).ConfigureAwait(false);
-        now = _time.GetUtcNow();
+        var (policy, fetchFailure, elapsed) = await FetchAndParseAsync(domain, cancellationToken).ConfigureAwait(false);
+        now = _time.GetTimestamp();
 
         if (policy is null)
         {
@@ -93,8 +120,8 @@ public sealed partial class MtaStsEnforcer
             var failure = fetchFailure!;
             var quiet = cached?.Policy!.Mode == MtaStsMode.None;
             LogFetchFailed(quiet ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, domain, id, failure, elapsed.TotalMilliseconds);
-            var retryAfter = now + MtaStsConstants.FetchBackoff;
-            var until = Min(txtFreshUntil, retryAfter);
+            var retryAfter = After(now, MtaStsConstants.FetchBackoff);
+            var until = Math.Min(txtFreshUntil, retryAfter);
             if (cached is not null)
             {
                 var kept = CachedState(cached, failure);
@@ -108,12 +135,11 @@ public sealed partial class MtaStsEnforcer
                     Downgrade(domain, "fetch-failed-after-id-change", $"id {cached.RecordId} → {id}, but the new policy could not be fetched: {failure}");
                 }
 
-                _cache.Set(cached with { TxtFreshUntil = until, FailedFetchId = id, RetryFetchAfter = retryAfter, State = kept }, now);
-                return kept;
+                return Remember(storeUnknown, cached with { TxtFreshUntil = until, FailedFetchId = id, RetryFetchAfter = retryAfter, State = kept }, now);
             }
 
             var none = NoPolicy(domain, failure, blocks: false, reportable: true, recordId: id); // FLOW-8
-            return Remember(new CacheEntry(none, until, id, retryAfter), now);
+            return Remember(storeUnknown, CacheEntry.WithoutPolicy(none, until, id, retryAfter), now);
         }
 
         // 5. Cache. CACHE-8: a new valid policy always replaces the old one, even a weaker one.
@@ -128,7 +154,8 @@ public sealed partial class MtaStsEnforcer
             ReportWeakening(domain, cached.Policy!, policy);
         }
 
-        var fresh = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Fetched, id, now, null, false, false, _settings);
+        var fetchedAt = _time.GetUtcNow();
+        var fresh = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Fetched, id, fetchedAt, null, false, false, _settings);
         if (policy.MaxAge == TimeSpan.Zero)
         {
             _cache.Remove(domain); // POL-12: applies to this delivery only
@@ -136,18 +163,34 @@ public sealed partial class MtaStsEnforcer
             return fresh;
         }
 
-        var hit = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, id, now, null, false, false, _settings);
-        _cache.Set(new CacheEntry(hit, txtFreshUntil, null, now), now);
-        await StoreAsync(s => s.SetAsync(new MtaStsStoredPolicy(domain, id, policy.Text, now), CancellationToken.None), domain).ConfigureAwait(false);
+        var hit = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, id, fetchedAt, null, false, false, _settings);
+        _cache.Set(new CacheEntry(hit, txtFreshUntil, null, long.MinValue, After(now, policy.MaxAge)), now);
+        await StoreAsync(s => s.SetAsync(new MtaStsStoredPolicy(domain, id, policy.Text, fetchedAt), CancellationToken.None), domain).ConfigureAwait(false);
         return fresh;
     }
 
-    private async Task<(MtaStsPolicy? Policy, MtaStsFailure? Failure, TimeSpan Elapsed)> FetchAndParseAsync(string domain)
+    // The store could not be read and discovery found no policy: a policy may still be stored there (CACHE-3, CACHE-11),
+    // so "no policy" is unknown, not absent. Treated as a DNS failure until the store answers; never cached as absent.
+    private MtaStsPolicyState RememberStoreUnknown(string domain, MtaStsPolicyState found)
+    {
+        var blocks = _dnsFailureBehavior == MtaStsDnsFailureBehavior.FailClosed;
+        LogStoreUnknown(domain, blocks);
+        var detail = $"the policy store could not be read and discovery found no policy ({found.DiscoveryFailure?.ToString() ?? "no record"}): a stored policy may apply";
+        var state = NoPolicy(domain, new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, detail, "store-unavailable"), blocks, reportable: false, found.RecordId);
+        var now = _time.GetTimestamp();
+        var entry = _cache.Get(domain);
+        _cache.Set(entry is not null && entry.Policy is null
+            ? entry with { State = state, StoreUnknown = true }
+            : CacheEntry.WithoutPolicy(state, After(now, _txtRecheckMinimum)) with { StoreUnknown = true }, now);
+        return state;
+    }
+
+    private async Task<(MtaStsPolicy? Policy, MtaStsFailure? Failure, TimeSpan Elapsed)> FetchAndParseAsync(string domain, CancellationToken cancellationToken)
     {
         using var activity = MtaStsTelemetry.ActivitySource.StartActivity("mtasts.policy.fetch", ActivityKind.Client);
         activity?.SetTag(MtaStsTelemetryTags.Domain, domain);
         var started = _time.GetTimestamp();
-        var fetch = await _fetcher.FetchAsync(domain, CancellationToken.None).ConfigureAwait(false);
+        var fetch = await _fetcher.FetchAsync(domain, cancellationToken).ConfigureAwait(false);
         var failure = fetch.Failure;
         MtaStsPolicy? policy = null;
         if (failure is null)
@@ -204,21 +247,56 @@ public sealed partial class MtaStsEnforcer
     }
 
     // A stored policy (file, shared cache) seeds the memory cache after a restart. Its TXT freshness is unknown, so DNS
-    // is asked at once; the policy still applies if DNS or HTTPS are unreachable (CACHE-11).
-    private async Task<CacheEntry?> LoadFromStoreAsync(string domain, DateTimeOffset now)
+    // is asked at once; the policy still applies if DNS or HTTPS are unreachable (CACHE-11). Failed: the store could not
+    // be read (it threw, timed out, or its breaker is open): "unknown", never "absent".
+    private async Task<(CacheEntry? Entry, bool Failed)> LoadFromStoreAsync(string domain, long now, CancellationToken cancellationToken)
     {
-        MtaStsStoredPolicy? stored = null;
-        await StoreAsync(async s => stored = await s.GetAsync(domain, CancellationToken.None).ConfigureAwait(false), domain).ConfigureAwait(false);
-        if (stored is null || !MtaStsPolicy.TryParse(stored.PolicyText, _parsingMode, out var policy, out _) || now > stored.FetchedAt + policy!.MaxAge)
+        MtaStsStoredPolicy? stored;
+        try
         {
-            return null;
+            stored = await _store.GetAsync(domain, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The store is a seam the application owns: whatever it throws means "could not be read".
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogStoreFailed(domain, ex);
+            return (null, true);
         }
 
-        var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, stored.RecordId, stored.FetchedAt, null, false, false, _settings);
-        var entry = new CacheEntry(state, DateTimeOffset.MinValue, null, DateTimeOffset.MinValue);
+        if (stored is null)
+        {
+            return (null, false);
+        }
+
+        if (!string.Equals(stored.Domain, domain, StringComparison.Ordinal))
+        {
+            LogStoreWrongDomain(domain, stored.Domain); // a custom store's bug must not apply one domain's policy to another
+            return (null, false);
+        }
+
+        var wallNow = _time.GetUtcNow();
+        var fetchedAt = stored.FetchedAt;
+        if (fetchedAt > wallNow)
+        {
+            LogStoreFutureFetch(domain, fetchedAt); // a clock that ran ahead, or a forged entry: never trust it past max_age from now
+            fetchedAt = wallNow;
+        }
+
+        if (!MtaStsPolicy.TryParse(stored.PolicyText, _parsingMode, out var policy, out _) || wallNow > fetchedAt + policy!.MaxAge)
+        {
+            return (null, false);
+        }
+
+        var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, stored.RecordId, fetchedAt, null, false, false, _settings);
+        var entry = new CacheEntry(state, long.MinValue, null, long.MinValue, After(now, fetchedAt + policy.MaxAge - wallNow));
         _cache.Set(entry, now);
         LogLoadedFromStore(domain, stored.RecordId);
-        return entry;
+        return (entry, false);
     }
 
     // The store is a seam the application owns: whatever it throws is logged, never passed to the send path.
@@ -236,5 +314,4 @@ public sealed partial class MtaStsEnforcer
         }
     }
 
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

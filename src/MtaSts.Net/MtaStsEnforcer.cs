@@ -29,6 +29,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private readonly TimeSpan _txtRecheckMinimum;
     private readonly TimeSpan _txtRecheckMaximum;
     private readonly ConcurrentDictionary<string, Task<MtaStsPolicyState>> _inFlight = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _owned;
 
     internal MtaStsEnforcer(MtaStsOptions options, EnforcerParts parts)
@@ -98,10 +99,11 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         // FLOW-15: a cached answer younger than its TXT TTL is served without any I/O or allocation.
-        var now = _time.GetUtcNow();
+        var now = _time.GetTimestamp();
         var entry = _cache.Get(recipientDomain);
-        if (entry is not null && IsFresh(entry, now))
+        if (entry is not null && entry.IsFresh(now))
         {
+            entry.Touch(now);
             return new ValueTask<MtaStsPolicyState>(entry.State);
         }
 
@@ -114,12 +116,14 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         if (!string.Equals(domain, recipientDomain, StringComparison.Ordinal))
         {
             entry = _cache.Get(domain);
-            if (entry is not null && IsFresh(entry, now))
+            if (entry is not null && entry.IsFresh(now))
             {
+                entry.Touch(now);
                 return new ValueTask<MtaStsPolicyState>(entry.State);
             }
         }
 
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         return new ValueTask<MtaStsPolicyState>(SharedResolve(domain).WaitAsync(cancellationToken));
     }
 
@@ -136,9 +140,10 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         var entry = _cache.Get(domain);
         if (entry is not null)
         {
-            _cache.Set(entry with { TxtFreshUntil = DateTimeOffset.MinValue }, _time.GetUtcNow()); // FLOW-5: ask DNS now
+            _cache.Set(entry with { TxtFreshUntil = long.MinValue }, _time.GetTimestamp()); // FLOW-5: ask DNS now
         }
 
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         return new ValueTask<MtaStsPolicyState>(SharedResolve(domain).WaitAsync(cancellationToken));
     }
 
@@ -166,14 +171,27 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         await StoreAsync(s => s.ClearAsync(cancellationToken), "*").ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _owned.ForEach(o => o.Dispose());
+    /// <summary>
+    /// Stops the enforcer: lookups in flight end with a temporary failure (logged at Debug level: cancelled work is not
+    /// an error), later lookups that need I/O throw <see cref="ObjectDisposedException"/>, and what it owns is released.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _owned.ForEach(o => o.Dispose());
+        _stopping.Dispose();
+    }
 
     /// <summary>The states a cache hit would return now, for the refresher.</summary>
     internal IEnumerable<MtaStsPolicyState> CachedStates() => _cache.Entries.Select(e => e.State);
 
     /// <summary>CACHE-6: fetches the live policy whatever the TXT id says; a failure keeps the cached policy.</summary>
-    internal Task<MtaStsPolicyState> RefreshAsync(string domain) => ResolveAsync(domain, forceFetch: true);
+    internal Task<MtaStsPolicyState> RefreshAsync(string domain) => ResolveAsync(domain, _stopping.Token, forceFetch: true);
 
     /// <summary>How many domains the cache holds (for tests and diagnostics).</summary>
     internal int CachedDomainCount => _cache.Count;
@@ -203,9 +221,17 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         using var activity = MtaStsTelemetry.ActivitySource.StartActivity("mtasts.policy.resolve");
         activity?.SetTag(MtaStsTelemetryTags.Domain, domain);
         var started = _time.GetTimestamp();
+        var stopping = _stopping.Token;
         try
         {
-            state = await ResolveAsync(domain).ConfigureAwait(false);
+            state = await ResolveAsync(domain, stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (stopping.IsCancellationRequested)
+        {
+            // Disposed mid-lookup: the work was cancelled on purpose, so the caller gets a temporary failure, not an error.
+            LogResolveAbandoned(domain, ex.GetType().Name);
+            state = new MtaStsPolicyState(domain, null, MtaStsPolicySource.None, null, null,
+                new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "the MTA-STS enforcer was disposed during the lookup", "shutdown"), true, false, _settings);
         }
 #pragma warning disable CA1031 // A bug below must not crash the send path: fail closed, temporarily.
         catch (Exception ex)
@@ -213,7 +239,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         {
             LogUnexpectedError(domain, ex);
             var cached = _cache.Get(domain);
-            state = cached is not null && cached.HasValidPolicy(_time.GetUtcNow())
+            state = cached is not null && cached.HasValidPolicy(_time.GetTimestamp())
                 ? cached.State
                 : new MtaStsPolicyState(domain, null, MtaStsPolicySource.None, null, null,
                     new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, $"internal error: {ex.GetType().Name}", "internal-error"), true, false, _settings);
@@ -243,11 +269,10 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         activity?.SetTag("mtasts.outcome", state.DiscoveryFailure?.ResultType ?? (state.Policy is null ? "no-policy" : "ok"));
     }
 
-    private static bool IsFresh(CacheEntry entry, DateTimeOffset now) =>
-        now < entry.TxtFreshUntil && (entry.Policy is null || entry.HasValidPolicy(now));
+    private long TxtFreshUntil(long now, TimeSpan ttl) =>
+        After(now, ttl < _txtRecheckMinimum ? _txtRecheckMinimum : ttl > _txtRecheckMaximum ? _txtRecheckMaximum : ttl);
 
-    private DateTimeOffset TxtFreshUntil(DateTimeOffset now, TimeSpan ttl) =>
-        now + (ttl < _txtRecheckMinimum ? _txtRecheckMinimum : ttl > _txtRecheckMaximum ? _txtRecheckMaximum : ttl);
+    private long After(long now, TimeSpan span) => Timestamps.Add(_time, now, span);
 
     private MtaStsPolicyState NoPolicy(string domain, MtaStsFailure? failure, bool blocks, bool reportable, string? recordId = null) =>
         new(domain, null, MtaStsPolicySource.None, recordId, null, failure, blocks, reportable, _settings);
@@ -256,9 +281,9 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         new(cached.Domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false,
             failure is not null && cached.Policy!.Mode != MtaStsMode.None, _settings);
 
-    private MtaStsPolicyState Remember(CacheEntry entry, DateTimeOffset now)
+    private MtaStsPolicyState Remember(bool storeUnknown, CacheEntry entry, long now)
     {
-        _cache.Set(entry, now);
+        _cache.Set(storeUnknown && entry.Policy is null ? entry with { StoreUnknown = true } : entry, now);
         return entry.State;
     }
 }

@@ -2,33 +2,21 @@ namespace MtaSts.Caching;
 
 /// <summary>
 /// What is known about one policy domain (CACHE-10): the state a cache hit returns (policy, id, fetch time), until when
-/// the last TXT answer may be trusted, and the fetch back-off for a failed id (FETCH-11). Kept small: 100,000 cached
-/// domains are a memory budget, so the policy facts live only in <see cref="State"/> and the times as ticks.
+/// the last TXT answer may be trusted, the fetch back-off for a failed id (FETCH-11), and when the policy expires.
+/// Every deadline is a monotonic timestamp of the enforcer's <see cref="TimeProvider"/> (<see cref="TimeProvider.GetTimestamp"/>),
+/// so a wall clock stepped back or forward neither freezes re-checks and back-off nor stretches a policy's life. The
+/// wall-clock fetch time stays on <see cref="State"/> for callers, stores and reports.
 /// </summary>
-internal sealed record CacheEntry
+internal sealed record CacheEntry(MtaStsPolicyState State, long TxtFreshUntil, string? FailedFetchId, long RetryFetchAfter, long PolicyExpiresAt)
 {
-    private readonly long _txtFreshUntil;
-    private readonly long _retryFetchAfter;
+    private long _lastUsed;
 
-    public CacheEntry(MtaStsPolicyState state, DateTimeOffset txtFreshUntil, string? failedFetchId, DateTimeOffset retryFetchAfter)
-    {
-        State = state;
-        TxtFreshUntil = txtFreshUntil;
-        FailedFetchId = failedFetchId;
-        RetryFetchAfter = retryFetchAfter;
-    }
-
-    /// <summary>What a cache hit returns; built once so that a hit allocates nothing.</summary>
-    public MtaStsPolicyState State { get; init; }
-
-    /// <summary>Until when the last TXT answer is trusted (FLOW-15).</summary>
-    public DateTimeOffset TxtFreshUntil { get => new(_txtFreshUntil, TimeSpan.Zero); init => _txtFreshUntil = value.UtcTicks; }
-
-    /// <summary>The id whose fetch failed last, if any (FETCH-11).</summary>
-    public string? FailedFetchId { get; init; }
-
-    /// <summary>No fetch of <see cref="FailedFetchId"/> before this time.</summary>
-    public DateTimeOffset RetryFetchAfter { get => new(_retryFetchAfter, TimeSpan.Zero); init => _retryFetchAfter = value.UtcTicks; }
+    /// <summary>
+    /// The policy store could not be read when this entry was made (a Redis outage): the entry holds no policy and must
+    /// not be taken for "absent". Every lookup re-reads the store until it answers (RFC 8461 §5.1: a cached policy
+    /// may exist there).
+    /// </summary>
+    public bool StoreUnknown { get; init; }
 
     public string Domain => State.Domain;
 
@@ -38,19 +26,21 @@ internal sealed record CacheEntry
 
     public DateTimeOffset FetchedAt => State.FetchedAt ?? DateTimeOffset.MinValue;
 
-    /// <summary>CACHE-1: the fetch time plus <c>max_age</c>.</summary>
-    public DateTimeOffset PolicyExpiresAt => Policy is null ? DateTimeOffset.MinValue : FetchedAt + Policy.MaxAge;
+    /// <summary>When the entry was last returned or stored, for least-recently-used eviction.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
 
     /// <summary>CACHE-2: valid up to and including <c>max_age</c> after the fetch.</summary>
-    public bool HasValidPolicy(DateTimeOffset now) => Policy is not null && now <= PolicyExpiresAt;
+    public bool HasValidPolicy(long now) => Policy is not null && now <= PolicyExpiresAt;
+
+    /// <summary>FLOW-15: a hit needs no I/O while the TXT answer is trusted and the policy (if any) is alive.</summary>
+    public bool IsFresh(long now) => now < TxtFreshUntil && !StoreUnknown && (Policy is null || now <= PolicyExpiresAt);
 
     /// <summary>Until when the entry is worth keeping at all.</summary>
-    public DateTimeOffset KeepUntil
-    {
-        get
-        {
-            var keep = TxtFreshUntil > RetryFetchAfter ? TxtFreshUntil : RetryFetchAfter;
-            return Policy is not null && PolicyExpiresAt > keep ? PolicyExpiresAt : keep;
-        }
-    }
+    public long KeepUntil => Math.Max(Math.Max(TxtFreshUntil, RetryFetchAfter), Policy is null ? long.MinValue : PolicyExpiresAt);
+
+    public void Touch(long now) => Volatile.Write(ref _lastUsed, now);
+
+    /// <summary>An entry with no policy (<see cref="PolicyExpiresAt"/> is irrelevant).</summary>
+    public static CacheEntry WithoutPolicy(MtaStsPolicyState state, long txtFreshUntil, string? failedFetchId = null, long retryFetchAfter = long.MinValue) =>
+        new(state, txtFreshUntil, failedFetchId, retryFetchAfter, long.MinValue);
 }

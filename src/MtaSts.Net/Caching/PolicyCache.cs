@@ -3,8 +3,11 @@ using System.Collections.Concurrent;
 namespace MtaSts.Caching;
 
 /// <summary>
-/// The in-memory policy cache, keyed by the normalised policy domain (CACHE-10) and bounded: past
-/// <c>maxEntries</c> it first drops dead entries, then entries without a policy, then the soonest to expire.
+/// The in-memory policy cache, keyed by the normalised policy domain (CACHE-10) and bounded. Past <c>maxEntries</c> it
+/// drops a tenth of its capacity: dead entries first, then entries without a policy, then policies of mode
+/// <c>none</c> and <c>testing</c>, and <c>enforce</c> policies last; within each class, the least recently used first.
+/// The order does not depend on <c>max_age</c>, so domains an attacker controls cannot outlast a victim's policy by
+/// publishing longer lifetimes; a victim's <c>enforce</c> policy in use survives any number of weaker entries.
 /// </summary>
 internal sealed class PolicyCache(int maxEntries)
 {
@@ -15,8 +18,9 @@ internal sealed class PolicyCache(int maxEntries)
 
     public CacheEntry? Get(string domain) => _entries.TryGetValue(domain, out var entry) ? entry : null;
 
-    public void Set(CacheEntry entry, DateTimeOffset now)
+    public void Set(CacheEntry entry, long now)
     {
+        entry.Touch(now);
         _entries[entry.Domain] = entry;
         if (_entries.Count > maxEntries)
         {
@@ -31,7 +35,7 @@ internal sealed class PolicyCache(int maxEntries)
     /// <summary>The entries now held (a snapshot), for the refresher.</summary>
     public IEnumerable<CacheEntry> Entries => _entries.Values;
 
-    private void Evict(DateTimeOffset now)
+    private void Evict(long now)
     {
         lock (_evictionLock)
         {
@@ -41,11 +45,10 @@ internal sealed class PolicyCache(int maxEntries)
                 return;
             }
 
-            // Evict a tenth of the capacity at once so eviction stays rare; weakest entries first.
             var toRemove = Math.Max(excess, maxEntries / 10);
             var victims = _entries.Values
-                .OrderBy(e => e.KeepUntil < now ? 0 : e.Policy is null ? 1 : 2)
-                .ThenBy(e => e.KeepUntil)
+                .OrderBy(e => Rank(e, now))
+                .ThenBy(e => e.LastUsed)
                 .Take(toRemove)
                 .Select(e => e.Domain)
                 .ToList();
@@ -55,4 +58,10 @@ internal sealed class PolicyCache(int maxEntries)
             }
         }
     }
+
+    private static int Rank(CacheEntry entry, long now) =>
+        entry.KeepUntil < now ? 0
+        : entry.Policy is null ? 1
+        : entry.Policy.Mode != MtaStsMode.Enforce ? 2
+        : 3;
 }
