@@ -8,6 +8,8 @@ namespace MtaSts;
 
 public sealed partial class MtaStsEnforcer
 {
+    private const string StoreUnavailable = "store-unavailable";
+
     // The pipeline, in protocol order (RFC 8461 §3, §5.1). Each stage is called once at most; only this method composes
     // them. forceFetch: the refresher's proactive fetch, whatever the TXT id says (CACHE-6). Deadlines are monotonic
     // timestamps (see CacheEntry); the wall clock only stamps fetch times.
@@ -173,10 +175,15 @@ public sealed partial class MtaStsEnforcer
     // so "no policy" is unknown, not absent. Treated as a DNS failure until the store answers; never cached as absent.
     private MtaStsPolicyState RememberStoreUnknown(string domain, MtaStsPolicyState found)
     {
+        if (found.DiscoveryFailure?.ReasonCode == StoreUnavailable)
+        {
+            return found; // an entry made while the store was unknown (a back-off, a fresh TXT answer): already marked
+        }
+
         var blocks = _dnsFailureBehavior == MtaStsDnsFailureBehavior.FailClosed;
         LogStoreUnknown(domain, blocks);
         var detail = $"the policy store could not be read and discovery found no policy ({found.DiscoveryFailure?.ToString() ?? "no record"}): a stored policy may apply";
-        var state = NoPolicy(domain, new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, detail, "store-unavailable"), blocks, reportable: false, found.RecordId);
+        var state = NoPolicy(domain, new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, detail, StoreUnavailable), blocks, reportable: false, found.RecordId);
         var now = _time.GetTimestamp();
         var entry = _cache.Get(domain);
         _cache.Set(entry is not null && entry.Policy is null
