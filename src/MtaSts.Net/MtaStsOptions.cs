@@ -57,8 +57,9 @@ public sealed class MtaStsOptions
 
     /// <summary>
     /// How strictly TXT records and policies are read. The default accepts only the deviations whose meaning is plain
-    /// (a blank line, a trailing dot on an <c>mx</c>), logging each as a warning, so that a publisher's slip does not
-    /// silently turn <c>enforce</c> into opportunistic TLS; <see cref="MtaStsParsingMode.Strict"/> rejects them.
+    /// (blank lines and a byte-order mark in a policy, a trailing dot on an <c>mx</c>, an empty value of an unknown
+    /// field), logging each as a warning, so that a publisher's slip does not silently turn <c>enforce</c> into
+    /// opportunistic TLS; <see cref="MtaStsParsingMode.Strict"/> rejects them.
     /// </summary>
     /// <value><see cref="MtaStsParsingMode.Tolerant"/>.</value>
     public MtaStsParsingMode ParsingMode { get; set; } = MtaStsParsingMode.Tolerant;

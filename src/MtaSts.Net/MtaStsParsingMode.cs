@@ -8,7 +8,7 @@ public enum MtaStsParsingMode
 
     /// <summary>
     /// Also accepts the documented real-world deviations (ids with <c>-</c>, <c>+</c>, <c>_</c> or <c>.</c>,
-    /// blank and comment lines, whitespace around <c>:</c>, a trailing dot on an <c>mx</c>, a byte-order mark,
+    /// blank and comment lines, whitespace at the start of a line or before <c>:</c>, a trailing dot on an <c>mx</c>, a byte-order mark,
     /// a <c>max_age</c> above the RFC maximum, which is clamped). Each leniency used is listed on the parsed
     /// object and logged by the enforcer.
     /// </summary>
@@ -18,7 +18,7 @@ public enum MtaStsParsingMode
     /// The RFC grammar, plus the deviations whose meaning is plain: blank lines and a byte-order mark in a policy,
     /// a trailing dot on an <c>mx</c>, an empty value of an unknown field. Rejecting those would drop a publisher's
     /// <c>enforce</c> policy and send mail opportunistically, so they are accepted, listed on the parsed object and
-    /// logged as warnings by the enforcer. Everything ambiguous (whitespace around <c>:</c>, comments, a
+    /// logged as warnings by the enforcer. Everything ambiguous (whitespace at the start of a line or before <c>:</c>, comments, a
     /// <c>max_age</c> above the RFC maximum, TXT records off the grammar) is rejected as in <see cref="Strict"/>.
     /// The default of <see cref="MtaStsOptions.ParsingMode"/>.
     /// </summary>

@@ -14,7 +14,7 @@ namespace MtaSts.Parsing;
 // field wins, except mx (POL-17). No blank lines, comments or BOM (POL-9). max_age <= 31557600 (POL-11).
 // Tolerant mode (the enforcer's default) accepts, and lists, only deviations whose meaning is plain: blank lines and a
 // byte-order mark (POL-9), a trailing dot on an mx (POL-13), an empty extension value (POL-16). Lenient adds comments,
-// whitespace around ':' and a clamped max_age; Strict accepts none.
+// whitespace at the start of a line or before ':' (POL-5) and a clamped max_age; Strict accepts none.
 
 /// <summary>Parses an MTA-STS policy file.</summary>
 internal static class PolicyParser
@@ -53,9 +53,9 @@ internal static class PolicyParser
             var newline = s.IndexOf('\n');
             var line = newline < 0 ? s : s[..newline];
             s = newline < 0 ? ReadOnlySpan<char>.Empty : s[(newline + 1)..];
-            if (line.Length > 0 && line[^1] == '\r')
+            if (newline >= 0 && line.Length > 0 && line[^1] == '\r')
             {
-                line = line[..^1];
+                line = line[..^1]; // CRLF; a CR not followed by LF is no terminator (POL-7) and fails as a control character
             }
 
             if (tolerant)

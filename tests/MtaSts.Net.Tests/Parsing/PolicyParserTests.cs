@@ -62,6 +62,7 @@ public class PolicyParserTests
         { Base.Replace("mode:", "mode :"), "POL-5 space before ':'" },
         { Base.Replace("mode:", " mode:"), "POL-5 leading space" },
         { "version: STSv1\rmode: enforce\rmx: a.example.com\rmax_age: 1\r", "POL-7 bare CR is no terminator" },
+        { "version: STSv1\nmode: enforce\nmx: a.example.com\nmax_age: 1\r", "POL-7 a final bare CR is no terminator" },
         { "version: STSv1\n\nmode: enforce\nmx: a.example.com\nmax_age: 1\n", "POL-9 blank line" },
         { Base + "\n", "POL-9 ends with two LF" },
         { Base.Replace("\n", "\r\n") + "\r\n", "POL-9 ends with two CRLF" },
@@ -165,6 +166,7 @@ public class PolicyParserTests
     [InlineData("version: STSv1\nmode: enforce\nmx: a.example.com..\nmax_age: 1\n", "POL-13 two trailing dots")]
     [InlineData("version: STSv1\nmode: Enforce\nmx: a.example.com\nmax_age: 1\n", "POL-3 mode case")]
     [InlineData("version: STSv1\rmode: enforce\rmx: a.example.com\rmax_age: 1\r", "POL-7 bare CR")]
+    [InlineData("version: STSv1\nmode: enforce\nmx: a.example.com\nmax_age: 1\r", "POL-7 a final bare CR is no terminator")]
     public void TryParse_Tolerant_RejectsAmbiguous(string text, string reason) =>
         MtaStsPolicy.TryParse(text, MtaStsParsingMode.Tolerant, out _, out _).Should().BeFalse(reason);
 
