@@ -16,13 +16,17 @@ public sealed class RawTlsServer : BackgroundServer
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly X509Certificate2? _certificate;
     private readonly Func<Stream, CancellationToken, Task> _handler;
+    private readonly bool _resetOnClose;
 
     /// <param name="certificate">The TLS certificate; <see langword="null"/> for a plain TCP peer that never starts TLS.</param>
     /// <param name="handler">What to do with each connection (after the TLS handshake when there is a certificate).</param>
-    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler)
+    /// <param name="resetOnClose">End each connection with a TCP reset (RST) instead of an orderly close (FIN), also when
+    /// the TLS handshake fails.</param>
+    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler, bool resetOnClose = false)
     {
         _certificate = certificate;
         _handler = handler;
+        _resetOnClose = resetOnClose;
         _listener.Start();
         Run(AcceptAsync);
     }
@@ -78,6 +82,11 @@ public sealed class RawTlsServer : BackgroundServer
     {
         using (client)
         {
+            if (_resetOnClose)
+            {
+                client.Client.LingerState = new LingerOption(true, 0); // any close sends RST
+            }
+
             try
             {
                 Stream stream = client.GetStream();
@@ -98,6 +107,7 @@ public sealed class RawTlsServer : BackgroundServer
             {
                 // The client gave up, as it should.
             }
+
         }
     }
 }
