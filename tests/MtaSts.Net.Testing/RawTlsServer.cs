@@ -17,13 +17,17 @@ public sealed class RawTlsServer : BackgroundServer
     private readonly X509Certificate2? _certificate;
     private readonly Func<Stream, CancellationToken, Task> _handler;
     private readonly bool _resetOnClose;
+    private readonly X509Certificate2Collection? _intermediates;
 
     /// <param name="certificate">The TLS certificate; <see langword="null"/> for a plain TCP peer that never starts TLS.</param>
     /// <param name="handler">What to do with each connection (after the TLS handshake when there is a certificate).</param>
     /// <param name="resetOnClose">End each connection with a TCP reset (RST) instead of an orderly close (FIN), also when
     /// the TLS handshake fails.</param>
-    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler, bool resetOnClose = false)
+    /// <param name="intermediates">Intermediate CA certificates sent after <paramref name="certificate"/> in the handshake.</param>
+    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler, bool resetOnClose = false,
+        X509Certificate2Collection? intermediates = null)
     {
+        _intermediates = intermediates;
         _certificate = certificate;
         _handler = handler;
         _resetOnClose = resetOnClose;
@@ -93,7 +97,12 @@ public sealed class RawTlsServer : BackgroundServer
                 if (_certificate is not null)
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stopping).ConfigureAwait(false);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                    {
+                        // offline: the server side neither downloads intermediates nor fetches OCSP staples from the URLs
+                        // in a test certificate, so a test that counts requests at those URLs sees only the client's.
+                        ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, _intermediates, offline: true),
+                    }, stopping).ConfigureAwait(false);
                     stream = tls;
                 }
 
