@@ -28,6 +28,7 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
         request.Headers.TryAddWithoutValidation("User-Agent", settings.UserAgent);
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+        request.Headers.ConnectionClose = true; // one fetch per domain: no idle TLS connection left behind per policy host
         certificateCheck.Forget(host);
 
         try

@@ -10,7 +10,8 @@ namespace MtaSts.Fetching;
 /// <summary>
 /// The primary handler of policy fetches: no redirects (FETCH-6), no cookies, no decompression, TLS 1.2+ (FETCH-13),
 /// our certificate checks (FETCH-2, FETCH-3), no network traffic during the handshake's chain build (no AIA download,
-/// no revocation fetch: FETCH-4 is a MAY).
+/// no revocation fetch: FETCH-4 is a MAY), and no pooled connections: a policy host is asked once per domain, so a burst over
+/// thousands of domains must not leave one idle TLS connection (a file descriptor) per host for a minute.
 /// </summary>
 internal static class PolicyHttpHandler
 {
@@ -22,7 +23,9 @@ internal static class PolicyHttpHandler
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = settings.Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // Zero: a connection is closed as soon as its response is read, never pooled. (The request's
+            // Connection: close only asks the server; an idle timeout of zero does not stop pooling.)
+            PooledConnectionLifetime = TimeSpan.Zero,
             MaxResponseHeadersLength = 64,
             SslOptions = new SslClientAuthenticationOptions
             {
