@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using MtaSts.DependencyInjection;
 using MtaSts.IntegrationTests.Infrastructure;
 using MtaSts.Testing;
 
@@ -37,6 +39,8 @@ public sealed class FetchFaultTests : WorldTest
         { "malformed-header", "a header line without a colon" },
         { "bad-content-length", "a Content-Length that is not a number" },
         { "conflicting-content-length", "two different Content-Length headers" },
+        { "huge-headers", "a header block over the 64 KiB limit" },
+        { "switching-protocols", "101 Switching Protocols instead of an answer" },
         { "reset-mid-body", "Content-Length: 400, then RST after 30 bytes" },
         { "short-body", "Content-Length: 400, then an orderly close after 30 bytes (HttpIOException)" },
         { "chunk-cut", "chunked: a chunk of 0x190 bytes cut after 30" },
@@ -85,6 +89,32 @@ public sealed class FetchFaultTests : WorldTest
     }
 
     [Theory]
+    [InlineData("short-body")]
+    [InlineData("chunk-cut")]
+    [InlineData("reset-before-headers")]
+    [InlineData("tls-alert")]
+    [InlineData("stall-mid-body")]
+    public async Task Fetch_PeerFaultThroughDependencyInjection_IsTypedFetchFailure(string fault)
+    {
+        // The DI client adds a Polly retry pipeline around the same handler; nothing may escape it either.
+        await using var server = Server(fault);
+        await using var services = new ServiceCollection().AddMtaSts(o =>
+        {
+            o.NameServers.Add(World.Dns.EndPoint);
+            o.DnsRetries = 0;
+            o.PolicyHostTrustedRoots = World.Ca.TrustStore;
+            o.PolicyHostConnectCallback = server!.ConnectCallback;
+            o.FetchTimeout = TimeSpan.FromSeconds(2);
+        }).Services.BuildServiceProvider();
+
+        var state = await services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
+
+        state.DiscoveryFailure!.ResultType.Should().Be(FetchError, $"{fault}: {state}");
+        state.DiscoveryFailure.ReasonCode.Should().NotBe("internal-error");
+        state.EvaluateMx("mail.example.com").Verdict.Should().Be(MtaStsVerdict.DeliverAndReport, "FLOW-8");
+    }
+
+    [Theory]
     [InlineData("text/plain; charset=\"unterminated", "a quoted parameter that never ends")]
     [InlineData("text/plain;;;==", "a parameter list of separators")]
     [InlineData("text/plain, text/html", "two media types in one header")]
@@ -127,6 +157,8 @@ public sealed class FetchFaultTests : WorldTest
             "malformed-header" => Respond("HTTP/1.1 200 OK\r\nContent-Type text/plain\r\nContent-Length: 0\r\n\r\n"),
             "bad-content-length" => Respond($"{head}Content-Length: four hundred\r\n\r\n{Body30}"),
             "conflicting-content-length" => Respond($"{head}Content-Length: 30\r\nContent-Length: 400\r\n\r\n{Body30}"),
+            "huge-headers" => Respond($"{head}X-Big: {new string('x', 70 * 1024)}\r\nContent-Length: 0\r\n\r\n"),
+            "switching-protocols" => Respond("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"),
             "reset-mid-body" => Respond($"{head}Content-Length: 400\r\n\r\n{Body30}", reset: true),
             "short-body" => Respond($"{head}Content-Length: 400\r\n\r\n{Body30}"),
             "chunk-cut" => Respond($"{head}Transfer-Encoding: chunked\r\n\r\n190\r\n{Body30}"),
