@@ -85,6 +85,21 @@ public sealed class CertificateValidatorNetworkTests : IAsyncLifetime
         _urls.Requests.Should().BeGreaterThan(0);
     }
 
+    [Fact]
+    public async Task Validate_RevocationOnAndCrlUrlStalls_BoundedByTheUrlTimeout()
+    {
+        await using var silent = new RawTlsServer(null, (_, ct) => Task.Delay(Timeout.Infinite, ct));
+        using var leaf = _ca.Issue(Host, [Host], new TestCertificateOptions { CrlUrl = $"http://127.0.0.1:{silent.Port}/root.crl" });
+        var watch = Stopwatch.StartNew();
+
+        var failure = CertificateValidator.Validate(Host, leaf, null, _ca.TrustStore, DateTimeOffset.UtcNow, checkRevocation: true);
+
+        watch.Stop();
+        failure!.Kind.Should().Be(MtaStsFailureKind.CertificateNotTrusted, "the status could not be learnt");
+        silent.Connections.Should().BeGreaterThan(0);
+        watch.Elapsed.Should().BeLessThan(CertificateValidator.RevocationUrlTimeout * 2, "a CRL server that never answers cannot hold the handshake");
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
