@@ -20,13 +20,11 @@ public sealed class CertificateValidatorNetworkTests : IAsyncLifetime
         using var intermediate = _ca.IssueIntermediate("Test Intermediate");
         _urls.Serve("issuer.cer", "application/pkix-cert", intermediate.RawData);
         using var leaf = _ca.Issue(Host, [Host], new TestCertificateOptions { Issuer = intermediate, CaIssuersUrl = _urls.Url("issuer.cer") });
-        var watch = Stopwatch.StartNew();
 
         var failure = CertificateValidator.Validate(Host, leaf, null, _ca.TrustStore, DateTimeOffset.UtcNow);
 
         failure!.Kind.Should().Be(MtaStsFailureKind.CertificateNotTrusted, "the intermediate was not presented");
         _urls.Requests.Should().Be(0, "the AIA caIssuers URL is never fetched");
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
     }
 
     [Fact]
@@ -97,7 +95,7 @@ public sealed class CertificateValidatorNetworkTests : IAsyncLifetime
         watch.Stop();
         failure!.Kind.Should().Be(MtaStsFailureKind.CertificateNotTrusted, "the status could not be learnt");
         silent.Connections.Should().BeGreaterThan(0);
-        watch.Elapsed.Should().BeLessThan(CertificateValidator.RevocationUrlTimeout * 2, "a CRL server that never answers cannot hold the handshake");
+        watch.Elapsed.Should().BeLessThan(CertificateValidator.RevocationUrlTimeout * 3, "a CRL server that never answers cannot hold the handshake");
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
