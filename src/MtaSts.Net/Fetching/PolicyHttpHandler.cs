@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using MtaSts.Certificates;
 
 namespace MtaSts.Fetching;
