@@ -73,6 +73,16 @@ public sealed class MtaStsOptions
     public X509Certificate2Collection? MxTrustedRoots { get; set; }
 
     /// <summary>
+    /// Check policy-host certificates for revocation (FETCH-4): the CRL and OCSP URLs in the chain are asked online,
+    /// each bounded by a 5-second timeout, and a revoked certificate, or one whose status cannot be learnt, fails the
+    /// fetch as <c>sts-webpki-invalid</c>. Off by default: a certificate must not make the sender fetch URLs of the
+    /// peer's choosing, and validation then never goes to the network. Missing intermediates are never downloaded.
+    /// MX certificates (CERT-11) are checked offline whatever this says.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool CheckCertificateRevocation { get; set; }
+
+    /// <summary>
     /// Without a policy (or under mode <c>none</c>) MX certificates are not checked: opportunistic TLS accepts any
     /// certificate, as RFC 8461 intends. Set this to fail closed on an invalid certificate anyway (plaintext stays allowed).
     /// </summary>

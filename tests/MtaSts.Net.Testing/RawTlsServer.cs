@@ -16,13 +16,21 @@ public sealed class RawTlsServer : BackgroundServer
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly X509Certificate2? _certificate;
     private readonly Func<Stream, CancellationToken, Task> _handler;
+    private readonly bool _resetOnClose;
+    private readonly X509Certificate2Collection? _intermediates;
 
     /// <param name="certificate">The TLS certificate; <see langword="null"/> for a plain TCP peer that never starts TLS.</param>
     /// <param name="handler">What to do with each connection (after the TLS handshake when there is a certificate).</param>
-    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler)
+    /// <param name="resetOnClose">End each connection with a TCP reset (RST) instead of an orderly close (FIN), also when
+    /// the TLS handshake fails.</param>
+    /// <param name="intermediates">Intermediate CA certificates sent after <paramref name="certificate"/> in the handshake.</param>
+    public RawTlsServer(X509Certificate2? certificate, Func<Stream, CancellationToken, Task> handler, bool resetOnClose = false,
+        X509Certificate2Collection? intermediates = null)
     {
+        _intermediates = intermediates;
         _certificate = certificate;
         _handler = handler;
+        _resetOnClose = resetOnClose;
         _listener.Start();
         Run(AcceptAsync);
     }
@@ -78,13 +86,23 @@ public sealed class RawTlsServer : BackgroundServer
     {
         using (client)
         {
+            if (_resetOnClose)
+            {
+                client.Client.LingerState = new LingerOption(true, 0); // any close sends RST
+            }
+
             try
             {
                 Stream stream = client.GetStream();
                 if (_certificate is not null)
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stopping).ConfigureAwait(false);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                    {
+                        // offline: the server side neither downloads intermediates nor fetches OCSP staples from the URLs
+                        // in a test certificate, so a test that counts requests at those URLs sees only the client's.
+                        ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, _intermediates, offline: true),
+                    }, stopping).ConfigureAwait(false);
                     stream = tls;
                 }
 
@@ -98,6 +116,7 @@ public sealed class RawTlsServer : BackgroundServer
             {
                 // The client gave up, as it should.
             }
+
         }
     }
 }

@@ -63,6 +63,16 @@ public sealed class MtaStsPolicyStateTests : IDisposable
     }
 
     [Fact]
+    public void EvaluateTls_EnforceClientAuthOnlyCertificate_FailsClosedEvenWhenPlatformSaidNone()
+    {
+        // The platform's chain build has no serverAuth application policy unless asked; the MX check asks (CERT-2).
+        using var cert = _ca.IssueServerCertificate("mail.example.com", serverAuth: false, clientAuth: true);
+        var decision = State("enforce").EvaluateTls("mail.example.com", true, cert, null, SslPolicyErrors.None);
+        decision.Verdict.Should().Be(MtaStsVerdict.FailClosed);
+        decision.Failure!.ResultType.Should().Be("certificate-not-trusted");
+    }
+
+    [Fact]
     public void EvaluateTls_EnforceExpired_FailsClosed()
     {
         using var cert = _ca.IssueExpired("mail.example.com");

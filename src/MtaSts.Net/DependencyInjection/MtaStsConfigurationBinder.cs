@@ -27,18 +27,8 @@ internal static class MtaStsConfigurationBinder
             options.UserAgent = userAgent;
         }
 
-        if (section[nameof(MtaStsOptions.RequireValidCertificateWithoutPolicy)] is { } require)
-        {
-            if (bool.TryParse(require, out var value))
-            {
-                options.RequireValidCertificateWithoutPolicy = value;
-            }
-            else
-            {
-                options.BindingProblems.Add($"{nameof(MtaStsOptions.RequireValidCertificateWithoutPolicy)} '{require}' is not true or false.");
-            }
-        }
-
+        BoolValue(section, nameof(MtaStsOptions.RequireValidCertificateWithoutPolicy), v => options.RequireValidCertificateWithoutPolicy = v, options);
+        BoolValue(section, nameof(MtaStsOptions.CheckCertificateRevocation), v => options.CheckCertificateRevocation = v, options);
         foreach (var child in section.GetSection(nameof(MtaStsOptions.NameServers)).GetChildren())
         {
             if (child.Value is { } text && IPEndPoint.TryParse(text, out var endPoint))
@@ -49,6 +39,23 @@ internal static class MtaStsConfigurationBinder
             {
                 options.BindingProblems.Add($"{nameof(MtaStsOptions.NameServers)}:{child.Key} '{child.Value}' is not an address[:port].");
             }
+        }
+    }
+
+    private static void BoolValue(IConfiguration section, string key, Action<bool> set, MtaStsOptions options)
+    {
+        if (section[key] is not { } text)
+        {
+            return;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            set(value);
+        }
+        else
+        {
+            options.BindingProblems.Add($"{key} '{text}' is not true or false.");
         }
     }
 

@@ -9,8 +9,10 @@ internal sealed record FetchSettings(
     int MaxPolicyBytes,
     string UserAgent,
     X509Certificate2Collection? TrustedRoots,
-    Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback)
+    Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback,
+    bool CheckRevocation = false)
 {
     public static FetchSettings From(MtaStsOptions options) =>
-        new(options.FetchTimeout, options.MaxPolicyBytes, options.UserAgent, options.PolicyHostTrustedRoots, options.PolicyHostConnectCallback);
+        new(options.FetchTimeout, options.MaxPolicyBytes, options.UserAgent, options.PolicyHostTrustedRoots, options.PolicyHostConnectCallback,
+            options.CheckCertificateRevocation);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
@@ -27,6 +28,7 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
         request.Headers.TryAddWithoutValidation("User-Agent", settings.UserAgent);
         request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+        request.Headers.ConnectionClose = true; // one fetch per domain: no idle TLS connection left behind per policy host
         certificateCheck.Forget(host);
 
         try
@@ -46,6 +48,11 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
                 return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyInvalid, $"{uri} served '{mediaType ?? "no media type"}', not text/plain (FETCH-8)", "media-type");
             }
 
+            if (HasBrokenContentLength(response.Content.Headers))
+            {
+                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} sent a Content-Length that cannot be read", "content-length");
+            }
+
             if (response.Content.Headers.ContentLength > settings.MaxPolicyBytes)
             {
                 return TooLarge(uri);
@@ -57,20 +64,67 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
                 return await ReadBodyAsync(stream, uri, linked.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Only the caller's token may cancel; any other cancellation inside the HTTP stack is our timeout (FETCH-9).
             return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri} did not answer in full within {settings.Timeout.TotalSeconds:0.###} s (FETCH-9)", "timeout");
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
-            if (certificateCheck.TryTake(host, out var certificateFailure))
-            {
-                return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {certificateFailure!.Detail} (FETCH-2)", certificateFailure.ResultType);
-            }
-
-            var kind = ex.InnerException is AuthenticationException ? "tls" : ex.HttpRequestError.ToString();
-            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri}: {ex.Message}", kind);
+            // FLOW-8: every I/O, TLS and protocol failure of the fetch is a typed fetch failure, never an escaping
+            // exception (a body cut short throws HttpIOException only once the body is read, past SendAsync).
+            return TransportFailure(ex, host, uri);
         }
+    }
+
+    /// <summary>
+    /// Exceptions the HTTP stack raises for what the peer or the network did: transport errors (wrapped or not), a
+    /// body shorter than its Content-Length or a cut chunk (<see cref="HttpIOException"/>), TLS failures, a stream torn
+    /// down under the read, a response the handler refuses to parse. Cancellation is handled by the caller.
+    /// </summary>
+    private static bool IsTransportFailure(Exception ex) =>
+        ex is HttpRequestException or IOException or AuthenticationException or System.Net.Sockets.SocketException
+            or ObjectDisposedException or InvalidOperationException or NotSupportedException or FormatException or DecoderFallbackException;
+
+    private PolicyFetchResult TransportFailure(Exception ex, string host, Uri uri)
+    {
+        if (certificateCheck.TryTake(host, out var certificateFailure))
+        {
+            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {certificateFailure!.Detail} (FETCH-2)", certificateFailure.ResultType);
+        }
+
+        var reason = ex switch
+        {
+            HttpRequestException { InnerException: AuthenticationException } or AuthenticationException => "tls",
+            HttpRequestException request => request.HttpRequestError.ToString(),
+            HttpIOException io => io.HttpRequestError.ToString(),
+            IOException => "io",
+            _ => ex.GetType().Name,
+        };
+        return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyFetchError, $"{uri}: {ex.GetType().Name}: {ex.Message}", reason);
+    }
+
+    /// <summary>
+    /// An unreadable Content-Length, or several that differ (RFC 9112 §6.3: unrecoverable). The handler then reads
+    /// up to the close or to the first value, so a cut body could pass for a whole policy.
+    /// </summary>
+    private static bool HasBrokenContentLength(HttpContentHeaders headers)
+    {
+        if (!headers.NonValidated.TryGetValues("Content-Length", out var values))
+        {
+            return false;
+        }
+
+        var length = headers.ContentLength;
+        foreach (var value in values)
+        {
+            if (!long.TryParse(value.AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n != length)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async ValueTask<PolicyFetchResult> ReadBodyAsync(Stream stream, Uri uri, CancellationToken cancellationToken)

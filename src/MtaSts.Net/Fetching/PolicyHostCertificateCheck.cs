@@ -14,10 +14,14 @@ internal sealed class PolicyHostCertificateCheck(X509Certificate2Collection? tru
 {
     private readonly ConcurrentDictionary<string, MtaStsFailure> _failures = new(StringComparer.OrdinalIgnoreCase);
 
-    public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    /// <summary>
+    /// The handshake callback. <paramref name="errors"/> is ignored on purpose: the chain is rebuilt by
+    /// <see cref="CertificateValidator"/> (serverAuth EKU, our roots, offline unless <paramref name="checkRevocation"/>).
+    /// </summary>
+    public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, bool checkRevocation = false)
     {
         var host = (sender as SslStream)?.TargetHostName ?? string.Empty;
-        var failure = CertificateValidator.Validate(host, certificate as X509Certificate2, chain, trustedRoots, timeProvider.GetUtcNow());
+        var failure = CertificateValidator.Validate(host, certificate as X509Certificate2, chain, trustedRoots, timeProvider.GetUtcNow(), checkRevocation);
         if (failure is null)
         {
             return true;

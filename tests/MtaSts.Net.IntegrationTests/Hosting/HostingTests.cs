@@ -57,6 +57,7 @@ public sealed class HostingTests : WorldTest
             ["MtaSts:NameServers:0"] = "127.0.0.1:5353",
             ["MtaSts:NameServers:1"] = "::1",
             ["MtaSts:RequireValidCertificateWithoutPolicy"] = "true",
+            ["MtaSts:CheckCertificateRevocation"] = "true",
         }).Build();
         using var host = Build(services => services.AddMtaSts(configuration));
 
@@ -68,6 +69,7 @@ public sealed class HostingTests : WorldTest
         options.DnsFailureBehavior.Should().Be(MtaStsDnsFailureBehavior.Proceed);
         options.NameServers.Select(e => e.ToString()).Should().Equal("127.0.0.1:5353", "[::1]:53");
         options.RequireValidCertificateWithoutPolicy.Should().BeTrue();
+        options.CheckCertificateRevocation.Should().BeTrue();
     }
 
     [Fact]
@@ -81,6 +83,7 @@ public sealed class HostingTests : WorldTest
             ["MtaSts:TxtRecheckMaximum"] = "00:01:00",
             ["MtaSts:NameServers:0"] = "not-an-address",
             ["MtaSts:ParsingMode"] = "sloppy",
+            ["MtaSts:CheckCertificateRevocation"] = "maybe",
         }).Build();
         using var host = Build(services => services.AddMtaSts(configuration));
 
@@ -91,7 +94,8 @@ public sealed class HostingTests : WorldTest
             .And.Contain("MaxPolicyBytes must be between 1024 and 1048576; it is 10")
             .And.Contain("TxtRecheckMaximum (00:01:00) must be at least TxtRecheckMinimum (01:00:00)")
             .And.Contain("NameServers:0 'not-an-address'")
-            .And.Contain("ParsingMode 'sloppy'");
+            .And.Contain("ParsingMode 'sloppy'")
+            .And.Contain("CheckCertificateRevocation 'maybe' is not true or false");
     }
 
     [Fact]

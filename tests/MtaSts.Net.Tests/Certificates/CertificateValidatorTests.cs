@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using MtaSts.Certificates;
 using MtaSts.Testing;
 
@@ -98,6 +99,33 @@ public sealed class CertificateValidatorTests : IDisposable
     {
         using var cert = _ca.Issue("multi", ["a.example.org", "mail.example.com"]);
         CertificateValidator.Validate("mail.example.com", cert, null, _ca.TrustStore, DateTimeOffset.UtcNow).Should().BeNull("CERT-13");
+    }
+
+    [Fact]
+    public void Validate_ClientAuthOnlyEku_IsNotTrusted()
+    {
+        // OpenSSL and Go refuse a server certificate whose EKU lacks serverAuth; so do we (CERT-2, FETCH-2).
+        using var cert = _ca.IssueServerCertificate("mail.example.com", serverAuth: false, clientAuth: true);
+        var failure = CertificateValidator.Validate("mail.example.com", cert, null, _ca.TrustStore, DateTimeOffset.UtcNow);
+        failure!.Kind.Should().Be(MtaStsFailureKind.CertificateNotTrusted);
+        failure.ResultType.Should().Be("certificate-not-trusted");
+        failure.ReasonCode.Should().Contain("NotValidForUsage");
+    }
+
+    [Fact]
+    public void Validate_ServerAndClientAuthEku_Passes()
+    {
+        using var cert = _ca.IssueServerCertificate("mail.example.com", serverAuth: true, clientAuth: true);
+        CertificateValidator.Validate("mail.example.com", cert, null, _ca.TrustStore, DateTimeOffset.UtcNow).Should().BeNull();
+    }
+
+    [Fact]
+    public void Validate_NoEkuExtension_Passes()
+    {
+        // No EKU extension: good for every purpose, as OpenSSL and Go read it.
+        using var cert = _ca.IssueServerCertificate("mail.example.com", extendedKeyUsage: false);
+        cert.Extensions.OfType<X509EnhancedKeyUsageExtension>().Should().BeEmpty();
+        CertificateValidator.Validate("mail.example.com", cert, null, _ca.TrustStore, DateTimeOffset.UtcNow).Should().BeNull();
     }
 
     public void Dispose()
