@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Testing;
 using MtaSts.Caching;
+using MtaSts.DependencyInjection;
 using MtaSts.IntegrationTests.Infrastructure;
 using MtaSts.Testing;
 
@@ -118,6 +122,69 @@ public sealed class ResilientPolicyStoreTests : WorldTest
         inner.Written.Select(p => p.RecordId).Should().Equal(["1", "50"], "dispose drained the queue; writes 2..49 were superseded");
     }
 
+    [Fact]
+    public async Task DisposeAsync_WriteHangs_GivesUpAfterTheDrainTimeout()
+    {
+        var inner = new GatedStore(); // ignores its token, like a client with its own timeouts
+        var store = new ResilientPolicyStore(inner, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, drainTimeout: TimeSpan.FromMilliseconds(300));
+        await store.SetAsync(Policy("a.example", "1"));
+        (await Eventually.TrueAsync(() => Task.FromResult(inner.Started == 1))).Should().BeTrue();
+
+        var clock = Stopwatch.StartNew();
+        await store.DisposeAsync();
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3), "shutdown waits a bounded time for queued writes");
+        inner.Gate.Release(10);
+    }
+
+    [Fact]
+    public async Task AddMtaSts_HungStore_LookupAnswersWithinTheConfiguredStoreTimeout()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MtaSts:StoreTimeout"] = "00:00:00.5",
+            ["MtaSts:StoreBreakDuration"] = "00:00:02",
+        }).Build();
+        var hung = new GatedStore { HangReads = true };
+        World.Publish("example.com", "1");
+        using var host = Hosting.HostingTests.Build(services =>
+        {
+            services.AddSingleton(hung);
+            services.AddMtaSts(configuration).Configure(o =>
+            {
+                var template = World.Options();
+                o.NameServers.Add(World.Dns.EndPoint);
+                o.DnsRetries = 0;
+                o.PolicyHostTrustedRoots = template.PolicyHostTrustedRoots;
+                o.PolicyHostConnectCallback = template.PolicyHostConnectCallback;
+            }).UseStore<GatedStore>();
+        });
+        await host.StartAsync();
+        try
+        {
+            host.Services.GetRequiredService<IOptions<MtaStsOptions>>().Value.StoreTimeout.Should().Be(TimeSpan.FromMilliseconds(500));
+            var clock = Stopwatch.StartNew();
+            var state = await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com").AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+            clock.Elapsed.Should().BeLessThan(LookupBound, "AddMtaSts wraps the registered store too");
+            state.Source.Should().Be(MtaStsPolicySource.Fetched);
+        }
+        finally
+        {
+            hung.Gate.Release(100);
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public void Create_InvalidStoreTimeout_NamesTheOption()
+    {
+        var create = () => MtaStsEnforcer.Create(new MtaStsOptions { StoreTimeout = TimeSpan.Zero }, store: new GatedStore());
+
+        create.Should().Throw<ArgumentException>().WithMessage("*StoreTimeout*");
+    }
+
     private MtaStsEnforcer Enforcer(IMtaStsPolicyStore store) => MtaStsEnforcer.Create(World.Options(o =>
     {
         o.StoreTimeout = TimeSpan.FromMilliseconds(500);
@@ -171,7 +238,7 @@ public sealed class ResilientPolicyStoreTests : WorldTest
 
     private static MtaStsStoredPolicy Policy(string domain, string id) => new(domain, id, TestWorld.EnforcePolicy, DateTimeOffset.UtcNow);
 
-    // A store whose writes wait for a gate, recording what reached it.
+    // A store whose writes (and, if asked, reads) wait for a gate whatever their token, recording what reached it.
     private sealed class GatedStore : IMtaStsPolicyStore
     {
         private int _started;
@@ -182,17 +249,27 @@ public sealed class ResilientPolicyStoreTests : WorldTest
 
         public int Started => Volatile.Read(ref _started);
 
+        public bool HangReads { get; init; }
+
         public async ValueTask SetAsync(MtaStsStoredPolicy policy, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _started);
-            await Gate.WaitAsync(cancellationToken);
+            await Gate.WaitAsync(CancellationToken.None);
             lock (Written)
             {
                 Written.Add(policy);
             }
         }
 
-        public ValueTask<MtaStsStoredPolicy?> GetAsync(string domain, CancellationToken cancellationToken = default) => new((MtaStsStoredPolicy?)null);
+        public async ValueTask<MtaStsStoredPolicy?> GetAsync(string domain, CancellationToken cancellationToken = default)
+        {
+            if (HangReads)
+            {
+                await Gate.WaitAsync(CancellationToken.None);
+            }
+
+            return null;
+        }
 
         public ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
