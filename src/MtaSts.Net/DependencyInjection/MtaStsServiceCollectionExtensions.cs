@@ -80,7 +80,15 @@ public static class MtaStsServiceCollectionExtensions
                 store,
                 sp.GetRequiredService<MtaStsTelemetry>(),
                 owned);
-            return new MtaStsEnforcer(o, parts);
+            try
+            {
+                return new MtaStsEnforcer(o, parts);
+            }
+            catch
+            {
+                owned.ForEach(d => d.Dispose()); // the wrapper's writer task, when options are invalid
+                throw;
+            }
         });
         services.TryAddSingleton<IMtaStsEnforcer>(sp => sp.GetRequiredService<MtaStsEnforcer>());
         return new MtaStsBuilder(services);
