@@ -82,8 +82,11 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
 
         try
         {
-            return new MtaStsEnforcer(options, new EnforcerParts(time, loggerFactory ?? NullLoggerFactory.Instance, resolver, client, check,
-                store ?? memory!, telemetry, owned));
+            // Reliability: a store other than memory is bounded by StoreTimeout, broken after repeated failures and
+            // written in the background, so that a hung or dead store never stalls a lookup.
+            var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+            var bounded = ResilientPolicyStore.Around(store ?? memory!, options, time, loggers, owned);
+            return new MtaStsEnforcer(options, new EnforcerParts(time, loggers, resolver, client, check, bounded, telemetry, owned));
         }
         catch
         {

@@ -102,6 +102,17 @@ public sealed class MtaStsOptions
     public int MaxCacheEntries { get; set; } = 100_000;
 
     /// <summary>
+    /// The longest a call to the policy store (file, Redis, …) may take on the lookup path; past it the store is
+    /// treated as unavailable for that call. Writes are queued and never delay a lookup.
+    /// </summary>
+    /// <value>1 second.</value>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a policy store that keeps failing or timing out is bypassed before it is tried again.</summary>
+    /// <value>30 seconds.</value>
+    public TimeSpan StoreBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Opens the TCP connection to a policy host yourself (a proxy, a fixed address, tests). The TLS handshake, SNI
     /// and certificate checks still apply to the <c>mta-sts.&lt;domain&gt;</c> host name.
     /// </summary>
@@ -119,6 +130,12 @@ public sealed class MtaStsOptions
         Within(problems, FetchTimeout, nameof(FetchTimeout), TimeSpan.FromMinutes(10));
         Within(problems, TxtRecheckMinimum, nameof(TxtRecheckMinimum), TimeSpan.FromDays(1));
         Within(problems, TxtRecheckMaximum, nameof(TxtRecheckMaximum), TimeSpan.FromDays(7));
+        Within(problems, StoreTimeout, nameof(StoreTimeout), TimeSpan.FromMinutes(1));
+        Within(problems, StoreBreakDuration, nameof(StoreBreakDuration), TimeSpan.FromHours(1));
+        if (StoreTimeout < TimeSpan.FromMilliseconds(10) || StoreBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            problems.Add($"{nameof(StoreTimeout)} ({StoreTimeout}) must be at least 10 ms and {nameof(StoreBreakDuration)} ({StoreBreakDuration}) at least 500 ms.");
+        }
         if (TxtRecheckMaximum < TxtRecheckMinimum)
         {
             problems.Add($"{nameof(TxtRecheckMaximum)} ({TxtRecheckMaximum}) must be at least {nameof(TxtRecheckMinimum)} ({TxtRecheckMinimum}).");

@@ -7,13 +7,19 @@ namespace MtaSts.Caching;
 /// A store over <see cref="IDistributedCache"/> (Redis through Microsoft.Extensions.Caching.StackExchangeRedis, SQL
 /// Server, …), so a fleet of senders shares the policies one of them fetched. Entries expire with their policy.
 /// </summary>
+/// <remarks>
+/// Purging works without enumerating the cache: policy keys carry a generation read from one key, and
+/// <see cref="ClearAsync"/> writes a new random generation, so every older key becomes unreachable to every node at
+/// once (and expires with its policy). A write is one key of constant size; nothing is read-modified-written.
+/// Named state (<see cref="SetStateAsync"/>) is outside the generations and survives a purge.
+/// </remarks>
 public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
 {
     private const string Prefix = "mtasts:policy:";
-    private const string IndexKey = "mtasts:index";
+    private const string GenerationKey = "mtasts:gen";
+    private const string LegacyIndexKey = "mtasts:index";
     private const string StatePrefix = "mtasts:state:";
     private readonly IDistributedCache _cache;
-    private readonly Lock _indexLock = new();
 
     /// <summary>Creates a store over <paramref name="cache"/>.</summary>
     /// <param name="cache">The distributed cache.</param>
@@ -27,7 +33,7 @@ public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
     /// <inheritdoc/>
     public async ValueTask<MtaStsStoredPolicy?> GetAsync(string domain, CancellationToken cancellationToken = default)
     {
-        var bytes = await _cache.GetAsync(Prefix + domain, cancellationToken).ConfigureAwait(false);
+        var bytes = await _cache.GetAsync(await KeyOfAsync(domain, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (bytes is null)
         {
             return null;
@@ -52,29 +58,22 @@ public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
         var options = new DistributedCacheEntryOptions();
         if (MtaStsPolicy.TryParse(policy.PolicyText, MtaStsParsingMode.Lenient, out var parsed, out _))
         {
-            options.AbsoluteExpiration = policy.FetchedAt + parsed!.MaxAge + TimeSpan.FromSeconds(1);
+            options.AbsoluteExpiration = policy.FetchedAt + parsed!.MaxAge + TimeSpan.FromSeconds(1); // CACHE-1
         }
 
-        await _cache.SetAsync(Prefix + policy.Domain, bytes, options, cancellationToken).ConfigureAwait(false);
-        await UpdateIndexAsync(index => index.Add(policy.Domain), cancellationToken).ConfigureAwait(false);
+        var key = await KeyOfAsync(policy.Domain, cancellationToken).ConfigureAwait(false);
+        await _cache.SetAsync(key, bytes, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default)
-    {
-        await _cache.RemoveAsync(Prefix + domain, cancellationToken).ConfigureAwait(false);
-        await UpdateIndexAsync(index => index.Remove(domain), cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default) =>
+        await _cache.RemoveAsync(await KeyOfAsync(domain, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var domain in await ReadIndexAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await _cache.RemoveAsync(Prefix + domain, cancellationToken).ConfigureAwait(false);
-        }
-
-        await _cache.RemoveAsync(IndexKey, cancellationToken).ConfigureAwait(false);
+        await _cache.SetStringAsync(GenerationKey, Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false);
+        await _cache.RemoveAsync(LegacyIndexKey, cancellationToken).ConfigureAwait(false); // left by versions with an index
     }
 
     /// <inheritdoc/>
@@ -85,26 +84,11 @@ public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
     public async ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) =>
         await _cache.SetStringAsync(StatePrefix + key, value, cancellationToken).ConfigureAwait(false);
 
-    // The index of stored domains makes ClearAsync possible over a cache that cannot be enumerated. Best effort: two
-    // nodes writing at once may drop a name from it, never a policy.
-    private async Task UpdateIndexAsync(Func<HashSet<string>, bool> change, CancellationToken cancellationToken)
+    // Read on every call (reads happen only on a memory miss, writes once per fetch), so a purge by one node is seen
+    // by all at once. No generation yet (never purged): the key of versions before generations, whose entries stay valid.
+    private async Task<string> KeyOfAsync(string domain, CancellationToken cancellationToken)
     {
-        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
-        bool changed;
-        lock (_indexLock)
-        {
-            changed = change(index);
-        }
-
-        if (changed)
-        {
-            await _cache.SetStringAsync(IndexKey, string.Join('\n', index), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<HashSet<string>> ReadIndexAsync(CancellationToken cancellationToken)
-    {
-        var text = await _cache.GetStringAsync(IndexKey, cancellationToken).ConfigureAwait(false);
-        return new HashSet<string>((text ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        var generation = await _cache.GetStringAsync(GenerationKey, cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrEmpty(generation) ? Prefix + domain : $"{Prefix}{generation}:{domain}";
     }
 }

@@ -11,6 +11,8 @@ namespace MtaSts.Caching;
 public sealed partial class FilePolicyStore : IMtaStsPolicyStore
 {
     private const string Extension = ".mtasts.json";
+    private const string TemporaryExtension = ".tmp";
+    private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromMinutes(1);
     private readonly string _directory;
     private readonly ILogger _logger;
 
@@ -24,6 +26,10 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
         _directory = Path.GetFullPath(directory);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Directory.CreateDirectory(_directory);
+
+        // A crash between a write and its rename leaves a temporary file. One older than a minute belongs to no write
+        // in progress (ours or another process's sharing the directory): remove it.
+        DeleteTemporaryFiles(olderThan: TimeProvider.System.GetUtcNow().UtcDateTime - StaleTemporaryAge);
     }
 
     /// <inheritdoc/>
@@ -73,6 +79,7 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>Also removes the temporary files that crashed writes left behind; named state is kept.</remarks>
     public ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
         foreach (var path in Directory.EnumerateFiles(_directory, "*" + Extension))
@@ -80,6 +87,7 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
             File.Delete(path);
         }
 
+        DeleteTemporaryFiles(olderThan: DateTime.MaxValue);
         return ValueTask.CompletedTask;
     }
 
@@ -106,7 +114,7 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
     // previous file whole.
     private async ValueTask WriteAtomicallyAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
-        var temporary = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporaryExtension}");
         try
         {
             var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough);
@@ -123,6 +131,25 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
             if (File.Exists(temporary))
             {
                 File.Delete(temporary);
+            }
+        }
+    }
+
+    // Only our own temporary names (".<file>.<guid>.tmp"); a write in progress whose file vanishes fails and is logged.
+    private void DeleteTemporaryFiles(DateTime olderThan)
+    {
+        foreach (var path in Directory.EnumerateFiles(_directory, ".*" + TemporaryExtension))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(path) < olderThan)
+                {
+                    File.Delete(path);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogCorrupt(path, "cannot remove the temporary file: " + ex.Message);
             }
         }
     }

@@ -128,8 +128,10 @@ public static class MtaStsBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.CheckInterval > TimeSpan.Zero && o.RefreshAfter > TimeSpan.Zero && o.MaxJitter >= TimeSpan.Zero && o.MaxConcurrency >= 1,
-            "MtaSts refresh: CheckInterval and RefreshAfter must be positive, MaxJitter not negative, MaxConcurrency at least 1.").ValidateOnStart();
+        options.Validate(o => o.CheckInterval > TimeSpan.Zero && o.RefreshAfter > TimeSpan.Zero && o.MaxJitter >= TimeSpan.Zero && o.MaxConcurrency >= 1
+                && o.FailureBackoff > TimeSpan.Zero && o.MaxFailureBackoff >= o.FailureBackoff,
+            "MtaSts refresh: CheckInterval, RefreshAfter and FailureBackoff must be positive, MaxFailureBackoff at least FailureBackoff, "
+            + "MaxJitter not negative, MaxConcurrency at least 1.").ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MtaStsPolicyRefresher>());
         return builder;
     }

@@ -20,6 +20,8 @@ internal static class MtaStsConfigurationBinder
         IntValue(section, nameof(MtaStsOptions.MaxCacheEntries), v => options.MaxCacheEntries = v, options);
         TimeSpanValue(section, nameof(MtaStsOptions.TxtRecheckMinimum), v => options.TxtRecheckMinimum = v, options);
         TimeSpanValue(section, nameof(MtaStsOptions.TxtRecheckMaximum), v => options.TxtRecheckMaximum = v, options);
+        TimeSpanValue(section, nameof(MtaStsOptions.StoreTimeout), v => options.StoreTimeout = v, options);
+        TimeSpanValue(section, nameof(MtaStsOptions.StoreBreakDuration), v => options.StoreBreakDuration = v, options);
         EnumValue<MtaStsParsingMode>(section, nameof(MtaStsOptions.ParsingMode), v => options.ParsingMode = v, options);
         EnumValue<MtaStsDnsFailureBehavior>(section, nameof(MtaStsOptions.DnsFailureBehavior), v => options.DnsFailureBehavior = v, options);
         if (section[nameof(MtaStsOptions.UserAgent)] is { } userAgent)

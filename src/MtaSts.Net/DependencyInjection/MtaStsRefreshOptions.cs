@@ -18,4 +18,15 @@ public sealed class MtaStsRefreshOptions
     /// <summary>How many domains are refreshed at once.</summary>
     /// <value>4.</value>
     public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// How long a domain whose refresh failed is left alone before the next try; doubled after each further failure,
+    /// up to <see cref="MaxFailureBackoff"/>. A successful refresh resets it.
+    /// </summary>
+    /// <value>1 hour.</value>
+    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longest back-off of a domain whose refreshes keep failing.</summary>
+    /// <value>12 hours.</value>
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromHours(12);
 }

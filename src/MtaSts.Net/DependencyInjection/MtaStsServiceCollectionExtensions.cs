@@ -64,16 +64,31 @@ public static class MtaStsServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<MtaStsOptions>>().Value;
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+            List<IDisposable> owned = [];
+
+            // The registered store stays as it is (the TLS-RPT state uses it directly); the enforcer's lookups go
+            // through a bounded, circuit-broken wrapper that writes in the background, disposed (drained) with it.
+            var store = ResilientPolicyStore.Around(sp.GetRequiredService<IMtaStsPolicyStore>(), o, time, loggers, owned);
             var parts = new EnforcerParts(
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+                time,
+                loggers,
                 sp.GetRequiredService<IMtaStsTxtResolver>(),
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
                 sp.GetRequiredService<PolicyHostCertificateCheck>(),
-                sp.GetRequiredService<IMtaStsPolicyStore>(),
+                store,
                 sp.GetRequiredService<MtaStsTelemetry>(),
-                []);
-            return new MtaStsEnforcer(o, parts);
+                owned);
+            try
+            {
+                return new MtaStsEnforcer(o, parts);
+            }
+            catch
+            {
+                owned.ForEach(d => d.Dispose()); // the wrapper's writer task, when options are invalid
+                throw;
+            }
         });
         services.TryAddSingleton<IMtaStsEnforcer>(sp => sp.GetRequiredService<MtaStsEnforcer>());
         return new MtaStsBuilder(services);
