@@ -14,14 +14,24 @@ public static class MtaStsSmtpClientExtensions
     /// is accepted and failures are recorded in the outcome as <see cref="MtaStsVerdict.DeliverAndReport"/>. Without a
     /// policy, or under <c>none</c>: STARTTLS when available, and any certificate accepted (opportunistic TLS, as RFC 8461
     /// intends; see <see cref="MtaStsOptions.RequireValidCertificateWithoutPolicy"/>).
+    /// <para>
+    /// The client is borrowed for the call: its <see cref="global::MailKit.MailService.ServerCertificateValidationCallback"/>
+    /// is replaced and <see cref="global::MailKit.MailService.CheckCertificateRevocation"/> turned off (no CRL or OCSP
+    /// fetch the MX could steer), and both are restored before the method returns or throws. Pass an
+    /// <see cref="MtaStsSmtpClient"/> so that the handshake also downloads no intermediates from the certificate's AIA
+    /// URLs; a plain <see cref="SmtpClient"/> cannot be told so from outside. The greeting and TLS upgrade are bounded
+    /// by <see cref="global::MailKit.MailService.Timeout"/> as a whole.
+    /// </para>
     /// </summary>
-    /// <param name="client">The client; its <see cref="global::MailKit.MailService.ServerCertificateValidationCallback"/> is replaced.</param>
+    /// <param name="client">The client, borrowed for the call (see above).</param>
     /// <param name="state">The recipient domain's policy state, from <see cref="IMtaStsEnforcer.GetPolicyAsync"/>.</param>
     /// <param name="mxHost">The MX host name (the TLS reference identity and SNI).</param>
     /// <param name="port">The SMTP port.</param>
     /// <param name="cancellationToken">Cancels the connection.</param>
     /// <returns>What happened on the connection.</returns>
     /// <exception cref="MtaStsDeliveryRefusedException">The policy forbids delivery to this MX (a temporary failure).</exception>
+    /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
+    /// <exception cref="TimeoutException">The greeting and TLS upgrade took longer than the client's timeout.</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         int port = 25, CancellationToken cancellationToken = default)
@@ -49,7 +59,7 @@ public static class MtaStsSmtpClientExtensions
     /// socket already connected to an address of your choice (from your own MX address resolution); the certificate is
     /// still checked against <paramref name="mxHost"/>. The client takes ownership of the socket.
     /// </summary>
-    /// <param name="client">The client; its certificate validation callback is replaced.</param>
+    /// <param name="client">The client, borrowed for the call; its TLS settings are restored.</param>
     /// <param name="state">The recipient domain's policy state.</param>
     /// <param name="mxHost">The MX host name (the TLS reference identity and SNI).</param>
     /// <param name="socket">A connected socket.</param>
@@ -57,6 +67,8 @@ public static class MtaStsSmtpClientExtensions
     /// <param name="cancellationToken">Cancels the connection.</param>
     /// <returns>What happened on the connection.</returns>
     /// <exception cref="MtaStsDeliveryRefusedException">The policy forbids delivery to this MX (a temporary failure).</exception>
+    /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
+    /// <exception cref="TimeoutException">The greeting and TLS upgrade took longer than the client's timeout.</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         Socket socket, int port, CancellationToken cancellationToken)

@@ -76,6 +76,10 @@ public sealed class ScriptedSmtpServer : BackgroundServer
                 case "STARTTLS" when _script == StartTlsScript.Garbage:
                     await WriteAsync(stream, "220 2.0.0 go ahead\r\nthis is not a TLS ServerHello\r\n", stopping).ConfigureAwait(false);
                     return;
+                case "STARTTLS" when _script == StartTlsScript.Stall:
+                    await WriteAsync(stream, "220 2.0.0 go ahead\r\n", stopping).ConfigureAwait(false);
+                    await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(false);
+                    return;
                 case "STARTTLS":
                     await WriteAsync(stream, "220 2.0.0 go ahead\r\n", stopping).ConfigureAwait(false);
                     var tls = new SslStream(stream);

@@ -11,4 +11,7 @@ public enum StartTlsScript
 
     /// <summary>220, then bytes that are not TLS, and the connection closed.</summary>
     Garbage,
+
+    /// <summary>220, then silence: the TLS handshake never gets a ServerHello.</summary>
+    Stall,
 }

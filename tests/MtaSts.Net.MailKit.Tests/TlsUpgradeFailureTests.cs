@@ -49,6 +49,23 @@ public sealed class TlsUpgradeFailureTests : DemoWorldTest
     }
 
     [Fact]
+    public async Task Send_HandshakeStalls_AttemptBoundedByTheTimeouts()
+    {
+        await using var mx = ScriptedMx("stall.test", "enforce", 64, StartTlsScript.Stall);
+        var options = World.SenderOptions();
+        options.CommandTimeout = TimeSpan.FromSeconds(2);
+        options.ConnectTimeout = TimeSpan.FromSeconds(2);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // only so that a failing run ends
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = (await new MtaStsDirectSender(Enforcer, options).SendAsync(Message("bob@stall.test"), guard.Token)).Single();
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a silent MX must not hold the attempt past its timeouts");
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
+        result.Attempts.Should().ContainSingle().Which.ErrorKind.Should().Be(MtaStsAttemptError.Timeout);
+    }
+
+    [Fact]
     public async Task Connect_TestingAndStartTlsRefused_SessionFailedAsStartTlsNotSupported()
     {
         await using var mx = ScriptedMx("refuse.test", "testing", 56, StartTlsScript.Refuse);

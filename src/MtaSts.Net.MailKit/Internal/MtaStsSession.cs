@@ -28,10 +28,24 @@ internal static class MtaStsSession
         };
 
         var stream = new EhloRecordingStream(new NetworkStream(socket, ownsSocket: true));
+
+        // Hardening: MailKit's Timeout bounds each SMTP read, not the TLS handshake, which would wait for a silent MX
+        // forever; the whole greeting / EHLO / STARTTLS / handshake phase gets the client's timeout as its bound.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (client.Timeout > 0)
+        {
+            bound.CancelAfter(client.Timeout);
+        }
+
         try
         {
             await client.ConnectAsync(stream, mxHost, port, enforce ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable,
-                cancellationToken).ConfigureAwait(false);
+                bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"{mxHost} did not complete the SMTP greeting and TLS upgrade within {client.Timeout} ms", ex);
         }
         catch (NotSupportedException) when (enforce)
         {
