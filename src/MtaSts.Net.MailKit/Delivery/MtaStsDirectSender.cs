@@ -237,35 +237,18 @@ public sealed partial class MtaStsDirectSender
             LogTlsFailed(host, address, failed.Outcome.Decision.Failure?.ToString());
             return (Failed(failed.Outcome.Decision, failed.Outcome, failed.Message, MtaStsAttemptError.TlsFailed), false, null);
         }
-        catch (Exception ex) when (Classify(ex, cancellationToken) is { } kind)
+        catch (Exception ex) when (AttemptClassifier.Classify(ex, cancellationToken) is { } kind)
         {
             LogAttemptFailed(host, address, kind, ex.Message);
-            var permanent = kind == MtaStsAttemptError.PermanentRejection ? $"{host} rejected the message: {ex.Message}" : null;
+            var permanent = ex is SmtpCommandException rejected && kind == MtaStsAttemptError.PermanentRejection
+                ? $"{host} rejected the message: {(int)rejected.StatusCode} {rejected.Message}"
+                : null;
             return (Failed(outcome?.Decision, outcome, ex.Message, kind), false, permanent);
         }
 
         MtaStsDeliveryAttempt Failed(MtaStsDecision? decision, MtaStsSessionOutcome? session, string error, MtaStsAttemptError kind) =>
             new(host, address, decision, session, error) { ErrorKind = kind };
     }
-
-    /// <summary>
-    /// Every exception one attempt can raise from the socket, MailKit or the timeouts, typed; anything else is a bug and
-    /// escapes. The caller's own cancellation is not a failure of the attempt and escapes too.
-    /// </summary>
-    internal static MtaStsAttemptError? Classify(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        SmtpCommandException command when (int)command.StatusCode >= 500 => MtaStsAttemptError.PermanentRejection,
-        SmtpCommandException => MtaStsAttemptError.TemporaryRejection,
-        SmtpProtocolException or ServiceNotConnectedException => MtaStsAttemptError.ProtocolError,
-        SslHandshakeException or System.Security.Authentication.AuthenticationException => MtaStsAttemptError.TlsFailed,
-        TimeoutException => MtaStsAttemptError.Timeout,
-        OperationCanceledException => cancellationToken.IsCancellationRequested ? null : MtaStsAttemptError.Timeout,
-        SocketException { SocketErrorCode: SocketError.TimedOut } => MtaStsAttemptError.Timeout,
-        SocketException => MtaStsAttemptError.ConnectFailed,
-        IOException { InnerException: TimeoutException or SocketException { SocketErrorCode: SocketError.TimedOut } } => MtaStsAttemptError.Timeout,
-        IOException => MtaStsAttemptError.ProtocolError,
-        _ => null,
-    };
 
     private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
     {
