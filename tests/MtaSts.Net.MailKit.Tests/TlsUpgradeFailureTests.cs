@@ -34,6 +34,21 @@ public sealed class TlsUpgradeFailureTests : DemoWorldTest
     }
 
     [Fact]
+    public async Task Send_NoPolicyAndHandshakeFails_SessionRecordedAndTyped()
+    {
+        var recorder = new TlsRptRecorder();
+        World.Dns.SetMx("nopolicy-hs.test", (10, "mx.nopolicy-hs.test"));
+        World.Dns.SetA("mx.nopolicy-hs.test", DemoWorld.Address(65));
+        await using var mx = new ScriptedSmtpServer(new IPEndPoint(DemoWorld.Address(65), World.SmtpPort), World.Ca.IssueFor("mx.nopolicy-hs.test"), StartTlsScript.Garbage);
+
+        var result = (await new MtaStsDirectSender(Enforcer, World.SenderOptions(), recorder: recorder).SendAsync(Message("bob@nopolicy-hs.test"))).Single();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred);
+        result.Attempts.Should().ContainSingle().Which.ErrorKind.Should().Be(MtaStsAttemptError.TlsFailed);
+        recorder.Domains(Today).Should().Contain("nopolicy-hs.test", "RPT-23 sessions without a policy are counted too (no-policy-found)");
+    }
+
+    [Fact]
     public async Task Send_TestingAndExpiredCertificate_DeliveredAndRecorded()
     {
         var recorder = new TlsRptRecorder();
