@@ -1,7 +1,5 @@
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using MtaSts.MailKit.Internal;
 
 namespace MtaSts.MailKit;
@@ -16,14 +14,24 @@ public static class MtaStsSmtpClientExtensions
     /// is accepted and failures are recorded in the outcome as <see cref="MtaStsVerdict.DeliverAndReport"/>. Without a
     /// policy, or under <c>none</c>: STARTTLS when available, and any certificate accepted (opportunistic TLS, as RFC 8461
     /// intends; see <see cref="MtaStsOptions.RequireValidCertificateWithoutPolicy"/>).
+    /// <para>
+    /// The client is borrowed for the call: its <see cref="global::MailKit.MailService.ServerCertificateValidationCallback"/>
+    /// is replaced and <see cref="global::MailKit.MailService.CheckCertificateRevocation"/> turned off (no CRL or OCSP
+    /// fetch the MX could steer), and both are restored before the method returns or throws. Pass an
+    /// <see cref="MtaStsSmtpClient"/> so that the handshake also downloads no intermediates from the certificate's AIA
+    /// URLs; a plain <see cref="SmtpClient"/> cannot be told so from outside. The greeting and TLS upgrade are bounded
+    /// by <see cref="global::MailKit.MailService.Timeout"/> as a whole.
+    /// </para>
     /// </summary>
-    /// <param name="client">The client; its <see cref="global::MailKit.MailService.ServerCertificateValidationCallback"/> is replaced.</param>
+    /// <param name="client">The client, borrowed for the call (see above).</param>
     /// <param name="state">The recipient domain's policy state, from <see cref="IMtaStsEnforcer.GetPolicyAsync"/>.</param>
     /// <param name="mxHost">The MX host name (the TLS reference identity and SNI).</param>
     /// <param name="port">The SMTP port.</param>
     /// <param name="cancellationToken">Cancels the connection.</param>
     /// <returns>What happened on the connection.</returns>
     /// <exception cref="MtaStsDeliveryRefusedException">The policy forbids delivery to this MX (a temporary failure).</exception>
+    /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
+    /// <exception cref="TimeoutException">The greeting and TLS upgrade took longer than the client's timeout.</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         int port = 25, CancellationToken cancellationToken = default)
@@ -51,7 +59,7 @@ public static class MtaStsSmtpClientExtensions
     /// socket already connected to an address of your choice (from your own MX address resolution); the certificate is
     /// still checked against <paramref name="mxHost"/>. The client takes ownership of the socket.
     /// </summary>
-    /// <param name="client">The client; its certificate validation callback is replaced.</param>
+    /// <param name="client">The client, borrowed for the call; its TLS settings are restored.</param>
     /// <param name="state">The recipient domain's policy state.</param>
     /// <param name="mxHost">The MX host name (the TLS reference identity and SNI).</param>
     /// <param name="socket">A connected socket.</param>
@@ -59,6 +67,8 @@ public static class MtaStsSmtpClientExtensions
     /// <param name="cancellationToken">Cancels the connection.</param>
     /// <returns>What happened on the connection.</returns>
     /// <exception cref="MtaStsDeliveryRefusedException">The policy forbids delivery to this MX (a temporary failure).</exception>
+    /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
+    /// <exception cref="TimeoutException">The greeting and TLS upgrade took longer than the client's timeout.</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         Socket socket, int port, CancellationToken cancellationToken)
@@ -69,61 +79,21 @@ public static class MtaStsSmtpClientExtensions
         ArgumentNullException.ThrowIfNull(socket);
         RefuseUnlistedMx(state, mxHost);
 
-        var enforce = state.Policy?.Mode == MtaStsMode.Enforce || state.IsFailClosed;
-        MtaStsDecision? tlsDecision = null;
-        string? subject = null;
-        client.ServerCertificateValidationCallback = (_, certificate, chain, errors) =>
-        {
-            var leaf = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            subject = leaf?.Subject;
-            var decision = state.EvaluateTls(mxHost, startTlsOffered: true, leaf, chain, errors);
-            tlsDecision = decision;
-            return decision.MayDeliver;
-        };
-
-        var stream = new EhloRecordingStream(new NetworkStream(socket, ownsSocket: true));
+        // Hardening: the caller's TLS settings are ours only for this call, whatever happens (success, refusal,
+        // exception, cancellation); a later connection on the same client must validate as it did before.
+        var callerCallback = client.ServerCertificateValidationCallback;
+        var callerRevocation = client.CheckCertificateRevocation;
         try
         {
-            await client.ConnectAsync(stream, mxHost, port, enforce ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable,
-                cancellationToken).ConfigureAwait(false);
+            // No CRL/OCSP fetches the MX could steer (CERT-11 is a MAY); MtaStsSmtpClient has its own opt-in.
+            client.CheckCertificateRevocation = false;
+            return await MtaStsSession.ConnectAsync(client, state, mxHost, socket, port, cancellationToken).ConfigureAwait(false);
         }
-        catch (NotSupportedException) when (enforce)
+        finally
         {
-            // CERT-1: MailKit refuses StartTls when the EHLO reply lacks STARTTLS.
-            var evidence = MtaStsStartTlsDowngrade.Inspect(stream.EhloReply());
-            await stream.DisposeAsync().ConfigureAwait(false);
-            var refused = WithEvidence(state.EvaluateTls(mxHost, startTlsOffered: false, null, null, default), evidence);
-            throw Refused(refused, new MtaStsSessionOutcome(mxHost, refused, false, false, null, null, null, evidence));
+            client.ServerCertificateValidationCallback = callerCallback;
+            client.CheckCertificateRevocation = callerRevocation;
         }
-        catch (SslHandshakeException ex) when (tlsDecision is { MayDeliver: false } || enforce)
-        {
-            // FLOW-11: no fallback to plaintext on this host; the caller moves to the next MX.
-            var refused = tlsDecision is { MayDeliver: false } rejected
-                ? rejected
-                : state.EvaluateTls(mxHost, true, null, null, default) with
-                {
-                    Verdict = MtaStsVerdict.FailClosed,
-                    Failure = new MtaStsFailure(MtaStsFailureKind.ValidationFailure, $"TLS handshake with {mxHost} failed: {ex.Message}", "tls-handshake"),
-                };
-            throw Refused(refused, new MtaStsSessionOutcome(mxHost, refused, true, false, null, null, subject, null));
-        }
-
-        var startTlsOffered = client.IsSecure || client.Capabilities.HasFlag(SmtpCapabilities.StartTLS);
-        if (client.IsSecure)
-        {
-            var decision = tlsDecision ?? state.EvaluateTls(mxHost, true, null, null, default);
-            return new MtaStsSessionOutcome(mxHost, decision, true, true, client.SslProtocol, client.SslCipherSuite, subject, null);
-        }
-
-        // Plain text: allowed without a policy, under none, and under testing (FLOW-16), which records the failure.
-        var plainEvidence = startTlsOffered ? null : MtaStsStartTlsDowngrade.Inspect(stream.EhloReply());
-        if (plainEvidence is not null)
-        {
-            MailKitTelemetry.StartTlsStripped(mxHost);
-        }
-
-        var plain = WithEvidence(state.EvaluateTls(mxHost, startTlsOffered, null, null, default), plainEvidence);
-        return new MtaStsSessionOutcome(mxHost, plain, startTlsOffered, false, null, null, null, plainEvidence);
     }
 
     private static void RefuseUnlistedMx(MtaStsPolicyState state, string mxHost)
@@ -134,19 +104,4 @@ public static class MtaStsSmtpClientExtensions
             throw new MtaStsDeliveryRefusedException(decision); // MX-1, MX-8: refused before any connection
         }
     }
-
-    private static MtaStsDeliveryRefusedException Refused(MtaStsDecision decision, MtaStsSessionOutcome outcome)
-    {
-        if (outcome.DowngradeEvidence is not null)
-        {
-            MailKitTelemetry.StartTlsStripped(outcome.MxHost);
-        }
-
-        return new MtaStsDeliveryRefusedException(decision, outcome);
-    }
-
-    private static MtaStsDecision WithEvidence(MtaStsDecision decision, string? evidence) =>
-        evidence is null || decision.Failure is null
-            ? decision
-            : decision with { Failure = decision.Failure with { Detail = $"{decision.Failure.Detail}; {evidence}", ReasonCode = "starttls-likely-stripped" } };
 }

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace MtaSts.Testing;
 
 /// <summary>A certificate authority generated at test time: a root, and leaf certificates of every kind the tests need.</summary>
-public sealed class TestCertificateAuthority : IDisposable
+public sealed partial class TestCertificateAuthority : IDisposable
 {
     private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";

@@ -18,12 +18,15 @@ public sealed partial class MtaStsDirectSender
     [LoggerMessage(803, LogLevel.Warning, "STARTTLS likely stripped on the path to {MxHost}: {Evidence}", EventName = "StartTlsStripped")]
     private partial void LogStartTlsStripped(string mxHost, string evidence);
 
-    [LoggerMessage(804, LogLevel.Warning, "Delivery attempt to {MxHost} ({Address}) failed: {Error}", EventName = "AttemptFailed")]
-    private partial void LogAttemptFailed(string mxHost, IPAddress address, string error);
+    [LoggerMessage(804, LogLevel.Warning, "Delivery attempt to {MxHost} ({Address}) failed ({ErrorKind}): {Error}", EventName = "AttemptFailed")]
+    private partial void LogAttemptFailed(string mxHost, IPAddress address, MtaStsAttemptError errorKind, string error);
 
     [LoggerMessage(805, LogLevel.Information, "MTA-STS policy of {Domain} changed on re-check ({OldId} → {NewId}); retrying at once", EventName = "PolicyChangedOnRecheck")]
     private partial void LogPolicyChanged(string domain, string? oldId, string? newId);
 
     [LoggerMessage(806, LogLevel.Warning, "Every MX of {Domain} failed under the MTA-STS policy after {Attempts} attempts; deferred", EventName = "DeferredByPolicy")]
     private partial void LogDeferredByPolicy(string domain, int attempts);
+
+    [LoggerMessage(807, LogLevel.Warning, "TLS upgrade with {MxHost} ({Address}) failed; recorded for TLS-RPT: {Failure}", EventName = "TlsUpgradeFailed")]
+    private partial void LogTlsFailed(string mxHost, IPAddress address, string? failure);
 }

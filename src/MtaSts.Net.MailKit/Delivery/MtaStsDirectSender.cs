@@ -171,14 +171,14 @@ public sealed partial class MtaStsDirectSender
             {
                 LogCandidateRefused(host, mxDecision.Failure?.ToString());
                 _recorder?.Record(state, mxDecision);
-                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, mxDecision.Failure?.ToString()));
+                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, mxDecision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
                 continue;
             }
 
             var addresses = await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
             if (addresses.Count == 0)
             {
-                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, $"{host} has no address"));
+                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
                 continue;
             }
 
@@ -204,7 +204,13 @@ public sealed partial class MtaStsDirectSender
     private async Task<(MtaStsDeliveryAttempt Attempt, bool Delivered, string? Permanent)> TryAddressAsync(MimeMessage message, MailboxAddress sender,
         IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, CancellationToken cancellationToken)
     {
-        using var client = new SmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+        // Hardening: a client whose handshake never fetches AIA, CRL or OCSP URLs the MX chose (see MtaStsSmtpClient).
+        using var client = new MtaStsSmtpClient
+        {
+            LocalDomain = _options.HeloName,
+            Timeout = (int)_options.CommandTimeout.TotalMilliseconds,
+            CheckMxCertificateRevocation = _options.CheckMxCertificateRevocation,
+        };
         MtaStsSessionOutcome? outcome = null;
         string? localAddress = null;
         try
@@ -212,12 +218,7 @@ public sealed partial class MtaStsDirectSender
             var socket = await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
             outcome = await client.ConnectWithMtaStsAsync(state, host, socket, _options.Port, cancellationToken).ConfigureAwait(false);
-            _recorder?.Record(state, outcome.Decision, new TlsRptSession(localAddress, address.ToString(), null, outcome.DowngradeEvidence));
-            if (outcome.DowngradeEvidence is not null)
-            {
-                LogStartTlsStripped(host, outcome.DowngradeEvidence);
-            }
-
+            Record(state, outcome.Decision, outcome, localAddress, address);
             await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
             LogDelivered(host, address, outcome.IsEncrypted, outcome.Decision.Verdict);
@@ -225,24 +226,36 @@ public sealed partial class MtaStsDirectSender
         }
         catch (MtaStsDeliveryRefusedException refused)
         {
-            _recorder?.Record(state, refused.Decision, new TlsRptSession(localAddress, address.ToString(), null, refused.Outcome?.DowngradeEvidence));
+            Record(state, refused.Decision, refused.Outcome, localAddress, address);
             LogSessionRefused(host, address, refused.Decision.Failure?.ToString());
-            if (refused.Outcome?.DowngradeEvidence is not null)
-            {
-                LogStartTlsStripped(host, refused.Outcome.DowngradeEvidence);
-            }
+            return (Failed(refused.Decision, refused.Outcome, refused.Message, MtaStsAttemptError.PolicyRefused), false, null);
+        }
+        catch (MtaStsSessionFailedException failed)
+        {
+            // RPT-1: a failed TLS upgrade under testing or without a policy is a session like any other for TLS-RPT.
+            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address);
+            LogTlsFailed(host, address, failed.Outcome.Decision.Failure?.ToString());
+            return (Failed(failed.Outcome.Decision, failed.Outcome, failed.Message, MtaStsAttemptError.TlsFailed), false, null);
+        }
+        catch (Exception ex) when (AttemptClassifier.Classify(ex, cancellationToken) is { } kind)
+        {
+            LogAttemptFailed(host, address, kind, ex.Message);
+            var permanent = ex is SmtpCommandException rejected && kind == MtaStsAttemptError.PermanentRejection
+                ? $"{host} rejected the message: {(int)rejected.StatusCode} {rejected.Message}"
+                : null;
+            return (Failed(outcome?.Decision, outcome, ex.Message, kind), false, permanent);
+        }
 
-            return (new MtaStsDeliveryAttempt(host, address, refused.Decision, refused.Outcome, refused.Message), false, null);
-        }
-        catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
+        MtaStsDeliveryAttempt Failed(MtaStsDecision? decision, MtaStsSessionOutcome? session, string error, MtaStsAttemptError kind) =>
+            new(host, address, decision, session, error) { ErrorKind = kind };
+    }
+
+    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
+    {
+        _recorder?.Record(state, decision, new TlsRptSession(localAddress, address.ToString(), null, outcome?.DowngradeEvidence));
+        if (outcome?.DowngradeEvidence is not null)
         {
-            return (new MtaStsDeliveryAttempt(host, address, outcome?.Decision, outcome, ex.Message), false, $"{host} rejected the message: {(int)ex.StatusCode} {ex.Message}");
-        }
-        catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or SocketException or IOException or TimeoutException
-            or SslHandshakeException or ServiceNotConnectedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            LogAttemptFailed(host, address, ex.Message);
-            return (new MtaStsDeliveryAttempt(host, address, outcome?.Decision, outcome, ex.Message), false, null);
+            LogStartTlsStripped(outcome.MxHost, outcome.DowngradeEvidence); // the MX host goes to the log, not to metric tags
         }
     }
 

@@ -36,4 +36,12 @@ public sealed class MtaStsDirectSenderOptions
     /// <summary>How many addresses are tried for one MX host.</summary>
     /// <value>2.</value>
     public int MaxAddressesPerHost { get; set; } = 2;
+
+    /// <summary>
+    /// Whether the MX certificate is checked for revocation over the network (CRL, OCSP) during the handshake. RFC 8461
+    /// §4.2 makes this a MAY (CERT-11); it is off by default because the URLs come from the MX's own certificate, so a
+    /// hostile MX could steer the fetches and stall every handshake. Intermediates are never downloaded either way.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool CheckMxCertificateRevocation { get; set; }
 }

@@ -14,6 +14,9 @@ internal sealed class EhloRecordingStream(Stream inner) : Stream
     private readonly MemoryStream _recorded = new();
     private bool _recording;
 
+    /// <summary>Whether the client sent STARTTLS: a failure after it is a failed upgrade, not a failed greeting (CERT-1).</summary>
+    public bool StartTlsSent { get; private set; }
+
     /// <summary>The lines of the server's reply to the last clear-text EHLO.</summary>
     public IReadOnlyList<string> EhloReply() =>
         Encoding.Latin1.GetString(_recorded.GetBuffer(), 0, (int)_recorded.Length).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
@@ -94,6 +97,7 @@ internal sealed class EhloRecordingStream(Stream inner) : Stream
 
     private void Watch(ReadOnlySpan<byte> data)
     {
+        StartTlsSent |= data.StartsWith("STARTTLS"u8);
         _recording = data.StartsWith("EHLO "u8) || data.StartsWith("HELO "u8);
         if (_recording)
         {

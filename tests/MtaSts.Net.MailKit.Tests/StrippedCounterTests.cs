@@ -1,0 +1,57 @@
+using System.Net.Sockets;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using MtaSts.Demo;
+
+namespace MtaSts.MailKit.Tests;
+
+/// <summary>
+/// The stripped-STARTTLS counter carries bounded tags only: one time series per MX host would grow without bound
+/// (the MX host goes to the log and the trace instead).
+/// </summary>
+public sealed class StrippedCounterTests : DemoWorldTest
+{
+    private static readonly string[] BoundedTags = ["mtasts.mode", "mtasts.verdict"];
+
+    [Fact]
+    public async Task Counter_StrippedSessions_TaggedByModeAndVerdictOnly()
+    {
+        using var collector = new MetricCollector<long>(null, "MtaSts.Net", "mtasts.starttls.stripped");
+        var testing = await StrippedAsync("stripcount.test", "testing", 58, 59);
+        var enforce = await StrippedAsync("stripcount2.test", "enforce", 60, 61);
+
+        using (var client = new SmtpClient())
+        {
+            (await client.ConnectWithMtaStsAsync(testing, "mx.stripcount.test", await ConnectedSocketAsync(59), World.SmtpPort, default))
+                .DowngradeEvidence.Should().NotBeNull();
+        }
+
+        using (var client = new SmtpClient())
+        {
+            var act = async () => await client.ConnectWithMtaStsAsync(enforce, "mx.stripcount2.test", await ConnectedSocketAsync(61), World.SmtpPort, default);
+            await act.Should().ThrowAsync<MtaStsDeliveryRefusedException>();
+        }
+
+        // Other tests may run in parallel on the same meter name: look only for this test's measurements' shape.
+        var measurements = collector.GetMeasurementSnapshot();
+        measurements.Should().NotBeEmpty();
+        measurements.Should().OnlyContain(m => m.Tags.Keys.All(BoundedTags.Contains), "no server.address or other per-host tag");
+        measurements.Select(m => (m.Tags["mtasts.mode"], m.Tags["mtasts.verdict"])).Should()
+            .Contain(("testing", "deliver_and_report")).And.Contain(("enforce", "fail_closed"));
+    }
+
+    private async Task<MtaStsPolicyState> StrippedAsync(string domain, string mode, int receiverAt, int proxyAt)
+    {
+        World.PublishPolicy(domain, mode, $"mx.{domain}");
+        var receiver = await World.AddReceiverAsync($"real.{domain}", receiverAt, World.Ca.IssueFor($"mx.{domain}"));
+        World.AddStrippingProxy($"mx.{domain}", proxyAt, receiver);
+        return await Enforcer.GetPolicyAsync(domain);
+    }
+
+    private async Task<Socket> ConnectedSocketAsync(int last)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(DemoWorld.Address(last), World.SmtpPort);
+        return socket;
+    }
+}
