@@ -6,8 +6,6 @@ namespace MtaSts.Testing;
 /// <summary>A certificate authority generated at test time: a root, and leaf certificates of every kind the tests need.</summary>
 public sealed partial class TestCertificateAuthority : IDisposable
 {
-    private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
-    private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
 
     private readonly ECDsa _key;
     private long _serial = 1000;
