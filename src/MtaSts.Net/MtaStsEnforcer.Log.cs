@@ -12,9 +12,6 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(101, LogLevel.Warning, "MTA-STS TXT lookup for {Domain} failed temporarily and nothing is cached: {Detail}; fail closed: {FailClosed}", EventName = "DnsFailure")]
     private partial void LogDnsFailure(string domain, string detail, bool failClosed);
 
-    [LoggerMessage(102, LogLevel.Warning, "The MTA-STS record of {Domain} is missing or invalid while a {Mode} policy is cached; the cached policy still applies: {Detail}", EventName = "RecordGoneWithCachedPolicy")]
-    private partial void LogRecordGoneWithCachedPolicy(string domain, MtaStsMode mode, string detail);
-
     [LoggerMessage(200, LogLevel.Information, "Fetched the MTA-STS policy of {Domain} (id {Id}): {Mode}, max_age {MaxAge} s, in {ElapsedMs:0.0} ms", EventName = "PolicyFetched")]
     private partial void LogPolicyFetched(string domain, string id, MtaStsMode mode, long maxAge, double elapsedMs);
 
@@ -34,8 +31,9 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(400, LogLevel.Debug, "MTA-STS id of {Domain} unchanged ({Id}): cached policy is current", EventName = "IdUnchanged")]
     private partial void LogIdUnchanged(string domain, string id);
 
-    [LoggerMessage(401, LogLevel.Warning, "Discovery for {Domain} failed; the cached MTA-STS policy still applies: {Failure}", EventName = "CachedPolicyKept")]
-    private partial void LogCachedPolicyKept(string domain, string failure);
+    // Warning on the send path; Debug for the refresher, which logs one summary per pass.
+    [LoggerMessage(EventId = 401, Message = "Discovery for {Domain} failed; the cached MTA-STS policy still applies: {Failure}", EventName = "CachedPolicyKept")]
+    private partial void LogCachedPolicyKept(LogLevel level, string domain, MtaStsFailure failure);
 
     [LoggerMessage(402, LogLevel.Warning, "The MTA-STS policy of {Domain} was weakened from {OldMode} to {NewMode}", EventName = "PolicyWeakened")]
     private partial void LogPolicyWeakened(string domain, MtaStsMode oldMode, MtaStsMode newMode);
@@ -46,11 +44,9 @@ public sealed partial class MtaStsEnforcer
     [LoggerMessage(404, LogLevel.Debug, "Loaded the stored MTA-STS policy of {Domain} (id {Id})", EventName = "LoadedFromStore")]
     private partial void LogLoadedFromStore(string domain, string id);
 
-    [LoggerMessage(405, LogLevel.Warning, "The MTA-STS policy store failed for {Domain}; continuing without it", EventName = "StoreFailed")]
-    private partial void LogStoreFailed(string domain, Exception exception);
-
-    [LoggerMessage(406, LogLevel.Warning, "Refreshing the MTA-STS policy of {Domain} ({Mode}) failed {Failures} time(s) in a row; it expires at {ExpiresAt:u}: {Failure}", EventName = "RefreshFailing")]
-    internal partial void LogRefreshFailing(string domain, MtaStsMode mode, int failures, DateTimeOffset expiresAt, string failure);
+    // Warning for a store's own failure; Debug while the store is bypassed (the store logs that once, as event 420).
+    [LoggerMessage(EventId = 405, Message = "The MTA-STS policy store failed for {Domain}; continuing without it", EventName = "StoreFailed")]
+    private partial void LogStoreFailed(LogLevel level, string domain, Exception exception);
 
     [LoggerMessage(407, LogLevel.Warning, "The MTA-STS policy store could not be read for {Domain}; until it answers the domain is treated as a DNS failure (fail closed: {FailClosed})", EventName = "StoreUnknown")]
     private partial void LogStoreUnknown(string domain, bool failClosed);

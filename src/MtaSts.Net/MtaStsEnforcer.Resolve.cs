@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using MtaSts.Caching;
 using MtaSts.Discovery;
@@ -44,6 +45,7 @@ public sealed partial class MtaStsEnforcer
     private async Task<MtaStsPolicyState> DiscoverAsync(string domain, CacheEntry? entry, bool storeUnknown, bool forceFetch, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
+        var detailLevel = forceFetch ? LogLevel.Debug : LogLevel.Warning; // the refresher logs one summary per pass
         if (!forceFetch && entry is not null && entry.IsFresh(now))
         {
             return entry.State; // another flight just refreshed it
@@ -63,7 +65,7 @@ public sealed partial class MtaStsEnforcer
                 var failure = new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, lookup.Detail!, "dns-error");
                 if (cached is not null)
                 {
-                    LogCachedPolicyKept(domain, failure.ToString()); // TXT-14, FLOW-9: the cached policy applies; the failure is visible
+                    LogCachedPolicyKept(detailLevel, domain, failure); // TXT-14, FLOW-9: the cached policy applies; the failure is visible
                     var kept = new MtaStsPolicyState(domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false, false, _settings);
                     return Remember(storeUnknown, cached with { TxtFreshUntil = After(now, _txtRecheckMinimum), State = kept }, now);
                 }
@@ -121,7 +123,7 @@ public sealed partial class MtaStsEnforcer
             // POL-18, CACHE-5: a failed fetch never weakens a cached policy; it is reported and backed off.
             var failure = fetchFailure!;
             var quiet = cached?.Policy!.Mode == MtaStsMode.None;
-            LogFetchFailed(quiet ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning, domain, id, failure, elapsed.TotalMilliseconds);
+            LogFetchFailed(forceFetch ? LogLevel.Debug : quiet ? LogLevel.Information : LogLevel.Warning, domain, id, failure, elapsed.TotalMilliseconds);
             var retryAfter = After(now, MtaStsConstants.FetchBackoff);
             var until = Math.Min(txtFreshUntil, retryAfter);
             if (cached is not null)
@@ -129,7 +131,7 @@ public sealed partial class MtaStsEnforcer
                 var kept = CachedState(cached, failure);
                 if (cached.Policy!.Mode != MtaStsMode.None)
                 {
-                    LogCachedPolicyKept(domain, failure.ToString()); // CACHE-7: not for none
+                    LogCachedPolicyKept(detailLevel, domain, failure); // CACHE-7: not for none
                 }
 
                 if (!string.Equals(cached.RecordId, id, StringComparison.Ordinal))
@@ -271,7 +273,7 @@ public sealed partial class MtaStsEnforcer
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogStoreFailed(domain, ex);
+            LogStoreFailed(ex is PolicyStoreUnavailableException { InnerException: Polly.CircuitBreaker.BrokenCircuitException } ? LogLevel.Debug : LogLevel.Warning, domain, ex);
             return (null, true);
         }
 
@@ -317,7 +319,7 @@ public sealed partial class MtaStsEnforcer
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogStoreFailed(domain, ex);
+            LogStoreFailed(ex is PolicyStoreUnavailableException { InnerException: Polly.CircuitBreaker.BrokenCircuitException } ? LogLevel.Debug : LogLevel.Warning, domain, ex);
         }
     }
 

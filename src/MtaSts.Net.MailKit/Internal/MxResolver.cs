@@ -9,7 +9,14 @@ internal sealed class MxResolver(ILookupClient client)
 {
     public static ILookupClient CreateClient(IReadOnlyCollection<IPEndPoint> nameServers, TimeSpan timeout)
     {
-        var options = nameServers.Count > 0 ? new LookupClientOptions([.. nameServers.Select(e => new NameServer(e))]) : new LookupClientOptions();
+        // The core's discovery: the interfaces, else /etc/resolv.conf (a loopback-only namespace), never a public resolver.
+        var servers = MtaSts.Discovery.NameServerDiscovery.Resolve(nameServers);
+        if (servers.Count == 0)
+        {
+            throw new InvalidOperationException(MtaSts.Discovery.NameServerDiscovery.NoneFoundMessage);
+        }
+
+        var options = new LookupClientOptions([.. servers.Select(e => new NameServer(e))]) { AutoResolveNameServers = false };
         options.UseCache = true;
         options.Timeout = timeout;
         options.Retries = 1;
