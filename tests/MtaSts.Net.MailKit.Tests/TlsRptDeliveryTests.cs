@@ -55,7 +55,8 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
         policy.PolicyString.Should().Contain("mode: testing");
         var failure = policy.FailureDetails.Should().ContainSingle().Subject;
         failure.ResultType.Should().Be("starttls-not-supported");
-        failure.AdditionalInformation.Should().Contain("XXXXXXXA", "the downgrade evidence is kept for additional-information");
+        failure.FailureReasonCode.Should().Contain("XXXXXXXA", "the downgrade evidence is text: failure-reason-code (RFC 8460 §4.4)");
+        failure.AdditionalInformation.Should().BeNull("additional-information holds only a URI");
         failure.ReceivingMxHostname.Should().Be("mx.testing.test");
         failure.SendingMtaIp.Should().NotBeNullOrEmpty();
     }
