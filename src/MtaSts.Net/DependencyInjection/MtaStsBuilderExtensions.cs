@@ -84,8 +84,8 @@ public static class MtaStsBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<TlsRptOptions>().Configure(configure)
             .PostConfigure<IServiceProvider>((o, sp) => o.InstanceId ??= TlsRptInstanceId.CreateDefault(sp.GetService<IHostEnvironment>()?.ContentRootPath))
-            .Validate(TlsRptOptionsValidation.IsValid, TlsRptOptionsValidation.Message)
             .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<TlsRptOptions>, TlsRptOptionsValidator>());
         builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHttpClient(TlsRptHttpClientName)
