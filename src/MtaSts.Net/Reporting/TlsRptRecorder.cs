@@ -54,19 +54,21 @@ public sealed partial class TlsRptRecorder
             return;
         }
 
-        Interlocked.Increment(ref _version);
         var counters = policies.GetOrAdd(PolicyKey(state.Policy), static (_, policy) => new PolicyCounters(policy), state.Policy);
         var failure = decision.Failure;
         if (failure is null || state.Mode == MtaStsMode.None || state.Policy is null && !state.IsDiscoveryFailureReportable)
         {
             Interlocked.Increment(ref counters.Successes);
-            return;
+        }
+        else
+        {
+            Interlocked.Increment(ref counters.Failures);
+            var detail = FailureKey.Create(failure.ResultType, session?.SendingMtaIp, decision.MxHost, session?.ReceivingMxHelo, session?.ReceivingIp,
+                session?.AdditionalInformation, failure.ReasonCode, failure.Detail);
+            counters.Details.AddOrUpdate(detail, 1, static (_, n) => n + 1);
         }
 
-        Interlocked.Increment(ref counters.Failures);
-        var detail = FailureKey.Create(failure.ResultType, session?.SendingMtaIp, decision.MxHost, session?.ReceivingMxHelo, session?.ReceivingIp,
-            session?.AdditionalInformation, failure.ReasonCode, failure.Detail);
-        counters.Details.AddOrUpdate(detail, 1, static (_, n) => n + 1);
+        Interlocked.Increment(ref _version); // after the change: a save that read the old version saves again
     }
 
     /// <summary>The domains with sessions recorded on <paramref name="day"/>.</summary>
@@ -226,7 +228,6 @@ public sealed partial class TlsRptRecorder
                 continue;
             }
 
-            Interlocked.Increment(ref _version);
             var counters = policies.GetOrAdd(PolicyKey(policy), static (_, p) => new PolicyCounters(p), policy);
             Interlocked.Add(ref counters.Successes, TlsRptReport.Required(item, "successes").GetInt64());
             Interlocked.Add(ref counters.Failures, TlsRptReport.Required(item, "failures").GetInt64());
@@ -238,6 +239,8 @@ public sealed partial class TlsRptRecorder
                 var count = TlsRptReport.Required(saved, "count").GetInt64();
                 counters.Details.AddOrUpdate(key, count, (_, n) => n + count);
             }
+
+            Interlocked.Increment(ref _version);
         }
     }
 
