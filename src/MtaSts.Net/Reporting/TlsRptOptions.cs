@@ -35,7 +35,8 @@ public sealed class TlsRptOptions
     /// <c>tlsrpt-counters-&lt;id&gt;</c> and <c>tlsrpt-sent-&lt;id&gt;</c>, so instances sharing a store never overwrite each
     /// other and a restart finds its own state again. Letters, digits, '-', '_' and '.', at most 64 characters.
     /// Set it in containers and wherever the host name changes at each start (a pod name, a volume id, a service name
-    /// plus a replica index); two instances must never share one.
+    /// plus a replica index); two instances must never share one. The first instance that finds its own keys empty adopts,
+    /// once, the state saved under the machine name by earlier versions.
     /// </summary>
     /// <value>
     /// <see langword="null"/>: derived from the machine name and a hash of the installation (the application base

@@ -6,12 +6,16 @@ namespace MtaSts.Reporting;
 // The reporter's persisted state: the counters and the ids of sent reports, under this instance's keys.
 //  - Nothing is written before it was read (a failed load is retried at the next save or run), so one run never
 //    replaces what another stored.
+//  - A new instance whose keys are empty adopts the state of the keys used before instance ids (the machine name) once,
+//    and empties them after its first save, so that no other instance adopts them too.
 //  - Saved only when it changed; sent ids are kept with their send time and pruned after MaxReportAge plus a day
 //    (no older day can be sent again, so no older id is ever needed).
 public sealed partial class TlsRptReporter
 {
     private readonly string _countersKey;
     private readonly string _sentKey;
+    private readonly string _legacyKeySuffix = new([.. Environment.MachineName.Where(char.IsAsciiLetterOrDigit)]);
+    private bool _clearLegacy;
     private readonly IMtaStsPolicyStore? _store;
     private readonly Dictionary<string, DateTimeOffset> _sent = new(StringComparer.Ordinal);
     private readonly Lock _stateLock = new();
@@ -66,6 +70,13 @@ public sealed partial class TlsRptReporter
                 await _store.SetStateAsync(_sentKey, sent, cancellationToken).ConfigureAwait(false);
                 _savedSentVersion = sentVersion;
             }
+
+            if (_clearLegacy)
+            {
+                await _store.SetStateAsync("tlsrpt-counters-" + _legacyKeySuffix, string.Empty, cancellationToken).ConfigureAwait(false);
+                await _store.SetStateAsync("tlsrpt-sent-" + _legacyKeySuffix, string.Empty, cancellationToken).ConfigureAwait(false);
+                _clearLegacy = false;
+            }
         }
 #pragma warning disable CA1031 // the store is the application's; a failure (a timeout surfacing as a cancellation too) is logged and retried at the next save
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -107,6 +118,12 @@ public sealed partial class TlsRptReporter
         {
             counters = await _store!.GetStateAsync(_countersKey).ConfigureAwait(false);
             sent = await _store.GetStateAsync(_sentKey).ConfigureAwait(false);
+            if (counters is null && sent is null && _countersKey != "tlsrpt-counters-" + _legacyKeySuffix)
+            {
+                counters = await _store.GetStateAsync("tlsrpt-counters-" + _legacyKeySuffix).ConfigureAwait(false);
+                sent = await _store.GetStateAsync("tlsrpt-sent-" + _legacyKeySuffix).ConfigureAwait(false);
+                _clearLegacy = counters is { Length: > 0 } || sent is { Length: > 0 };
+            }
         }
 #pragma warning disable CA1031 // unreadable state is logged; nothing is written until it is read
         catch (Exception ex)

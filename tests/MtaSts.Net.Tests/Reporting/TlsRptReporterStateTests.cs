@@ -133,4 +133,27 @@ public class TlsRptReporterStateTests
         (await kit.Reporter().SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.AlreadySent);
         kit.Https.Calls.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Load_StateUnderTheMachineNameKey_AdoptedOnceByTheFirstInstance()
+    {
+        var kit = new ReporterKit();
+        var legacy = new string([.. Environment.MachineName.Where(char.IsAsciiLetterOrDigit)]);
+        var earlier = new TlsRptRecorder(kit.Time, kit.Options);
+        kit.Record("a.example", earlier);
+        kit.Store.State["tlsrpt-counters-" + legacy] = earlier.ExportJson(); // saved before instance ids
+        kit.Store.State["tlsrpt-sent-" + legacy] = "2026-11-26_a.example@sender.example";
+
+        var first = kit.Reporter();
+        await first.SaveStateAsync();
+
+        kit.Store.State["tlsrpt-counters-test-1"].Should().Contain("a.example", "F: the counters are not orphaned by the new key");
+        kit.Store.State["tlsrpt-sent-test-1"].Should().Contain("2026-11-26_a.example");
+        kit.Store.State["tlsrpt-counters-" + legacy].Should().BeEmpty("adopted once, then emptied");
+
+        var otherOptions = new TlsRptOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.example", InstanceId = "test-2" };
+        var other = new TlsRptRecorder(kit.Time, otherOptions);
+        await new TlsRptReporter(other, kit.Dns, [], otherOptions, kit.Time, null, kit.Store).LoadStateAsync();
+        other.Domains(ReporterKit.Day).Should().BeEmpty("a second instance does not count them again");
+    }
 }
