@@ -128,6 +128,29 @@ public sealed class TlsRptHardeningTests : DemoWorldTest
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "B: a short timeout per POST");
     }
 
+    [Fact]
+    public async Task Https_EndlessResponseBody_NotRead()
+    {
+        World.Https.ServeAnyPath("reports.test", async context =>
+        {
+            await context.Response.StartAsync(context.RequestAborted);
+            var chunk = new byte[64 * 1024];
+            for (var i = 0; i < 400 && !context.RequestAborted.IsCancellationRequested; i++) // bounded: at most ~25 MB over ~20 s
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                await Task.Delay(50, context.RequestAborted);
+            }
+        });
+        var options = new TlsRptOptions { AllowPrivateEndpoints = true, HttpTimeout = TimeSpan.FromSeconds(5) };
+        using var client = World.HttpClient();
+        var clock = Stopwatch.StartNew();
+
+        var failure = await new TlsRptHttpsTransport(client, options).DeliverAsync(new Uri("https://reports.test/r"), Envelope);
+
+        failure.Should().BeNull("the 200 status is the answer (RPT-19); the body is not read");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4), "B: a hostile endpoint cannot keep the sender reading");
+    }
+
     private X509ChainPolicy TrustWorld() => new()
     {
         TrustMode = X509ChainTrustMode.CustomRootTrust,

@@ -18,9 +18,6 @@ internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IO
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    /// <summary>Runs that ended in an unexpected error (also counted by the <c>mtasts.tlsrpt.run.failures</c> metric).</summary>
-    internal int FailedRuns { get; private set; }
-
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -70,8 +67,7 @@ internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IO
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            FailedRuns++;
-            reporter.CountFailedRun();
+            reporter.CountFailedRun(); // the mtasts.tlsrpt.run.failures metric
             LogRunFailed(ex);
         }
     }

@@ -71,13 +71,14 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
             return $"{uri}: a non-public address is not a report endpoint";
         }
 
-        using var content = new ByteArrayContent(envelope.Gzip);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/tlsrpt+gzip");
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(envelope.Gzip) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/tlsrpt+gzip");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.HttpTimeout);
         try
         {
-            using var response = await _client.PostAsync(uri, content, timeout.Token).ConfigureAwait(false);
+            // Only the status matters: the body is never read, so an endpoint cannot make the sender buffer it.
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode ? null : $"{uri} answered HTTP {(int)response.StatusCode}";
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
