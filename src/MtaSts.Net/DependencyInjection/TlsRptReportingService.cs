@@ -41,7 +41,8 @@ internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IO
             {
                 var now = time.GetUtcNow();
                 var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-                var jitter = TimeSpan.FromSeconds(1 + (Random.Shared.NextDouble() * options.Value.MaxRandomDelay.TotalSeconds));
+                var spread = Math.Clamp(options.Value.MaxRandomDelay.TotalSeconds, 0, TimeSpan.FromHours(23).TotalSeconds);
+                var jitter = TimeSpan.FromSeconds(1 + (Random.Shared.NextDouble() * spread));
                 await Task.Delay(midnight - now + jitter, time, stoppingToken).ConfigureAwait(false);
                 await RunAsync(stoppingToken).ConfigureAwait(false);
             }

@@ -183,7 +183,7 @@ public sealed partial class TlsRptReporter
     // G: sent ids are needed only while their day could still be sent.
     private void PruneSent()
     {
-        var before = _time.GetUtcNow() - _options.MaxReportAge - TimeSpan.FromDays(1);
+        var before = Saturating(Saturating(_time.GetUtcNow(), -_options.MaxReportAge), TimeSpan.FromDays(-1));
         lock (_stateLock)
         {
             var old = _sent.Where(s => s.Value < before).Select(s => s.Key).ToList();

@@ -19,6 +19,7 @@ public sealed partial class TlsRptReporter
 #pragma warning restore CA1001
 {
     private const int MaxRetryRounds = 32;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(49); // Task.Delay's limit
 
     private readonly TlsRptRecorder _recorder;
     private readonly IMtaStsTxtResolver _resolver;
@@ -101,11 +102,11 @@ public sealed partial class TlsRptReporter
 
     private async Task<IReadOnlyList<TlsRptDeliveryOutcome>> WithRetriesAsync(Task<IReadOnlyList<TlsRptDeliveryOutcome>> first, CancellationToken cancellationToken)
     {
-        var giveUpAt = _time.GetUtcNow() + _options.RetryFor;
+        var giveUpAt = Saturating(_time.GetUtcNow(), _options.RetryFor);
         var delay = _options.FirstRetryDelay;
         var outcomes = (await first.ConfigureAwait(false)).ToDictionary(o => (o.Domain, o.Day));
         for (var round = 0; round < MaxRetryRounds && outcomes.Values.Any(o => o.Status == TlsRptDeliveryStatus.Failed)
-            && _time.GetUtcNow() + delay <= giveUpAt; round++)
+            && delay <= MaxDelay && Saturating(_time.GetUtcNow(), delay) <= giveUpAt; round++)
         {
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             var failed = outcomes.Values.Where(o => o.Status == TlsRptDeliveryStatus.Failed).Select(o => (o.Domain, o.Day)).ToList();
@@ -114,11 +115,17 @@ public sealed partial class TlsRptReporter
                 outcomes[(outcome.Domain, outcome.Day)] = outcome;
             }
 
-            delay *= 2;
+            delay = delay <= MaxDelay ? delay * 2 : delay;
         }
 
         return [.. outcomes.Values.OrderBy(o => o.Day).ThenBy(o => o.Domain, StringComparer.Ordinal)];
     }
+
+    // Options are plain settable values: a huge one saturates instead of overflowing.
+    private static DateTimeOffset Saturating(DateTimeOffset at, TimeSpan by) =>
+        by >= TimeSpan.Zero
+            ? (by > DateTimeOffset.MaxValue - at ? DateTimeOffset.MaxValue : at + by)
+            : (by == TimeSpan.MinValue || -by > at - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : at + by);
 
     /// <summary>Counts a run that ended in an unexpected error (the hosted service's).</summary>
     internal void CountFailedRun() => _telemetry.RunFailures.Add(1);
@@ -127,7 +134,7 @@ public sealed partial class TlsRptReporter
     private List<(string Domain, DateOnly Day)> PendingWork()
     {
         var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
-        var oldest = DateOnly.FromDateTime((_time.GetUtcNow() - _options.MaxReportAge).UtcDateTime);
+        var oldest = DateOnly.FromDateTime(Saturating(_time.GetUtcNow(), -_options.MaxReportAge).UtcDateTime);
         List<(string, DateOnly)> work = [];
         foreach (var day in _recorder.Days().Where(d => d < today))
         {

@@ -68,4 +68,23 @@ public class TlsRptReporterQueueTests
         kit.Https.Calls.Count(c => c.Uri.Host == "r.a.example").Should().Be(1);
         attempts.Should().Be(2);
     }
+
+    [Fact]
+    public async Task SendPendingWithRetries_ExtremeOptions_NoOverflow()
+    {
+        var kit = new ReporterKit(o =>
+        {
+            o.MaxReportAge = TimeSpan.MaxValue;
+            o.RetryFor = TimeSpan.MaxValue;
+            o.FirstRetryDelay = TimeSpan.MaxValue / 2;
+        });
+        kit.Https = new Fakes.FakeTransport("https", (_, _, _) => Task.FromResult<string?>("HTTP 500"));
+        kit.Publish("a.example", "https://r.a.example/");
+        kit.Record("a.example");
+        kit.Time.Advance(TimeSpan.FromDays(1));
+
+        var outcomes = await kit.Reporter().SendPendingWithRetriesAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        outcomes.Single().Status.Should().Be(TlsRptDeliveryStatus.Failed, "bad input gives a result, not an overflow");
+    }
 }
