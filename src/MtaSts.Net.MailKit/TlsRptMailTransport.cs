@@ -72,7 +72,7 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         ArgumentNullException.ThrowIfNull(uri);
         if (!TlsRptRecord.TryGetMailtoAddress(uri, out var rua))
         {
-            return $"{uri}: not a plain mailto: address"; // never reaches MimeKit's parser (header injection)
+            return $"{uri.AbsoluteUri}: not a plain mailto: address"; // never reaches MimeKit's parser (header injection)
         }
 
         MimeMessage message;
@@ -82,7 +82,7 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         }
         catch (ParseException ex)
         {
-            return $"{uri}: {ex.Message}";
+            return $"{uri.AbsoluteUri}: {ex.Message}";
         }
 
         using var _ = message;

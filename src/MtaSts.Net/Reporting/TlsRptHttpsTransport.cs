@@ -68,7 +68,7 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
         ArgumentNullException.ThrowIfNull(envelope);
         if (!_options.AllowPrivateEndpoints && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) && NonPublicAddress.IsNonPublic(literal))
         {
-            return $"{uri}: a non-public address is not a report endpoint";
+            return $"{uri.AbsoluteUri}: a non-public address is not a report endpoint";
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(envelope.Gzip) };
@@ -79,11 +79,11 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
         {
             // Only the status matters: the body is never read, so an endpoint cannot make the sender buffer it.
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"{uri} answered HTTP {(int)response.StatusCode}";
+            return response.IsSuccessStatusCode ? null : $"{uri.AbsoluteUri} answered HTTP {(int)response.StatusCode}";
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return ex is OperationCanceledException ? $"{uri}: no answer within {_options.HttpTimeout}" : $"{uri}: {ex.Message}";
+            return ex is OperationCanceledException ? $"{uri.AbsoluteUri}: no answer within {_options.HttpTimeout}" : $"{uri.AbsoluteUri}: {ex.Message}";
         }
     }
 

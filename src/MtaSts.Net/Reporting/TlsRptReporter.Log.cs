@@ -5,7 +5,7 @@ namespace MtaSts.Reporting;
 public sealed partial class TlsRptReporter
 {
     [LoggerMessage(1000, LogLevel.Information, "TLS-RPT report {ReportId} for {Domain} delivered to {Uri}", EventName = "ReportDelivered")]
-    private partial void LogDelivered(string reportId, string domain, Uri uri);
+    private partial void LogDelivered(string reportId, string domain, string uri);
 
     [LoggerMessage(1001, LogLevel.Warning, "TLS-RPT report for {Domain} could not be delivered: {Failures}", EventName = "ReportFailed")]
     private partial void LogFailed(string domain, string failures);

@@ -121,6 +121,15 @@ public sealed partial class TlsRptReporter
         return [.. outcomes.Values.OrderBy(o => o.Day).ThenBy(o => o.Domain, StringComparer.Ordinal)];
     }
 
+    private static string Printable(string text) =>
+        string.Create(Math.Min(text.Length, 1000), text, static (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
+
     // Options are plain settable values: a huge one saturates instead of overflowing.
     private static DateTimeOffset Saturating(DateTimeOffset at, TimeSpan by) =>
         by >= TimeSpan.Zero
@@ -240,11 +249,11 @@ public sealed partial class TlsRptReporter
             {
                 MarkSent(report.ReportId);
                 _recorder.Forget(domain, day);
-                LogDelivered(report.ReportId, domain, uri);
-                return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Delivered, uri.ToString());
+                LogDelivered(report.ReportId, domain, uri.AbsoluteUri);
+                return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Delivered, uri.AbsoluteUri);
             }
 
-            failures.Add(failure);
+            failures.Add(Printable(failure)); // endpoint replies end up in logs: no line breaks or control characters
         }
 
         LogFailed(domain, string.Join("; ", failures));
@@ -268,7 +277,7 @@ public sealed partial class TlsRptReporter
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            return $"{uri}: {ex.GetType().Name}: {ex.Message}";
+            return $"{uri.AbsoluteUri}: {ex.GetType().Name}: {ex.Message}";
         }
     }
 }

@@ -117,4 +117,19 @@ public class TlsRptReporterIsolationTests
         await reporter.SendDayAsync(ReporterKit.Day.AddDays(1));
         reporter.CachedRecordCount.Should().Be(3, "G: expired entries are pruned at each run");
     }
+
+    [Fact]
+    public async Task SendDay_EndpointReplyWithLineBreaks_OutcomeAndLogHaveNone()
+    {
+        var kit = new ReporterKit();
+        kit.Https = new FakeTransport("https", (_, _, _) => Task.FromResult<string?>("HTTP 500\r\nfake log line\u001b[31m"));
+        kit.Publish("a.example", "https://r.a.example/");
+        kit.Record("a.example");
+
+        var outcome = (await kit.Reporter().SendDayAsync(ReporterKit.Day)).Single();
+
+        outcome.Detail.Should().Contain("fake log line").And.NotContainAny("\r", "\n", "\u001b");
+        kit.Log.Lines.Should().Contain(l => l.Message.Contains("fake log line", StringComparison.Ordinal))
+            .Which.Message.Should().NotContainAny("\r", "\n", "\u001b");
+    }
 }
