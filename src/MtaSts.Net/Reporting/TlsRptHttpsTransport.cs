@@ -48,7 +48,7 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
-            ConnectTimeout = TimeSpan.FromSeconds(10) < options.HttpTimeout ? TimeSpan.FromSeconds(10) : options.HttpTimeout,
+            ConnectTimeout = TimeSpan.FromSeconds(10) < options.HttpTimeout ? TimeSpan.FromSeconds(10) : TlsRptReporter.Bounded(options.HttpTimeout),
         };
         if (!options.AllowPrivateEndpoints)
         {
@@ -74,7 +74,7 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(envelope.Gzip) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/tlsrpt+gzip");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.HttpTimeout);
+        timeout.CancelAfter(TlsRptReporter.Bounded(_options.HttpTimeout));
         try
         {
             // Only the status matters: the body is never read, so an endpoint cannot make the sender buffer it.

@@ -130,6 +130,10 @@ public sealed partial class TlsRptReporter
             }
         });
 
+    // A timer's span within what CancelAfter and Task.Delay accept.
+    internal static TimeSpan Bounded(TimeSpan span) =>
+        span < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : span > MaxDelay ? MaxDelay : span;
+
     // Options are plain settable values: a huge one saturates instead of overflowing.
     private static DateTimeOffset Saturating(DateTimeOffset at, TimeSpan by) =>
         by >= TimeSpan.Zero
@@ -191,7 +195,7 @@ public sealed partial class TlsRptReporter
     private async Task<TlsRptDeliveryOutcome> SendIsolatedAsync(string domain, DateOnly day, CancellationToken cancellationToken)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(_options.DomainTimeBudget); // real time, like the network timeouts it bounds
+        budget.CancelAfter(Bounded(_options.DomainTimeBudget)); // real time, like the network timeouts it bounds
         TlsRptDeliveryOutcome outcome;
         try
         {

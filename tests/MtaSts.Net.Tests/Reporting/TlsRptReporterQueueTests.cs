@@ -77,6 +77,7 @@ public class TlsRptReporterQueueTests
             o.MaxReportAge = TimeSpan.MaxValue;
             o.RetryFor = TimeSpan.MaxValue;
             o.FirstRetryDelay = TimeSpan.MaxValue / 2;
+            o.DomainTimeBudget = TimeSpan.MaxValue;
         });
         kit.Https = new Fakes.FakeTransport("https", (_, _, _) => Task.FromResult<string?>("HTTP 500"));
         kit.Publish("a.example", "https://r.a.example/");
