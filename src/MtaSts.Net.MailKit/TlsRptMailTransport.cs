@@ -70,9 +70,24 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
     public async Task<string?> DeliverAsync(Uri uri, TlsRptEnvelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        var address = new MailboxAddress(string.Empty, $"{Uri.UnescapeDataString(uri.UserInfo)}@{uri.Host}");
-        using var message = BuildMessage(address, envelope);
-        var mx = await _resolver.LookupMxAsync(uri.Host, cancellationToken).ConfigureAwait(false);
+        if (!TlsRptRecord.TryGetMailtoAddress(uri, out var rua))
+        {
+            return $"{uri.AbsoluteUri}: not a plain mailto: address"; // never reaches MimeKit's parser (header injection)
+        }
+
+        MimeMessage message;
+        try
+        {
+            message = BuildMessage(new MailboxAddress(string.Empty, rua), envelope);
+        }
+        catch (ParseException ex)
+        {
+            return $"{uri.AbsoluteUri}: {ex.Message}";
+        }
+
+        using var _ = message;
+        var domain = rua[(rua.LastIndexOf('@') + 1)..];
+        var mx = await _resolver.LookupMxAsync(domain, cancellationToken).ConfigureAwait(false);
         if (mx.Status != MxLookupStatus.Found)
         {
             return mx.Detail;
@@ -107,6 +122,6 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
             }
         }
 
-        return failures.Count == 0 ? $"no MX of {uri.Host} has an address" : string.Join("; ", failures);
+        return failures.Count == 0 ? $"no MX of {domain} has an address" : string.Join("; ", failures);
     }
 }

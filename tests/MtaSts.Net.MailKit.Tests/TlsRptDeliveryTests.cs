@@ -55,7 +55,8 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
         policy.PolicyString.Should().Contain("mode: testing");
         var failure = policy.FailureDetails.Should().ContainSingle().Subject;
         failure.ResultType.Should().Be("starttls-not-supported");
-        failure.AdditionalInformation.Should().Contain("XXXXXXXA", "the downgrade evidence is kept for additional-information");
+        failure.FailureReasonCode.Should().Contain("XXXXXXXA", "the downgrade evidence is text: failure-reason-code (RFC 8460 §4.4)");
+        failure.AdditionalInformation.Should().BeNull("additional-information holds only a URI");
         failure.ReceivingMxHostname.Should().Be("mx.testing.test");
         failure.SendingMtaIp.Should().NotBeNullOrEmpty();
     }
@@ -150,8 +151,11 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
         await Demo.Scenarios.All[2].SetUpAsync(World);
         var live = await Enforcer.GetPolicyAsync("testing.test");
         recorder.Record(live, live.EvaluateTls("mx.testing.test", startTlsOffered: false, null, null, default));
-        var options = new TlsRptOptions { OrganizationName = "Sender Test", ContactInfo = "tlsrpt@sender.test", MaxRandomDelay = TimeSpan.FromHours(4) };
-        var reporter = new TlsRptReporter(recorder, new TxtResolverOver(World.EnforcerOptions()), [new TlsRptHttpsTransport(World.HttpClient())], options, time);
+        var options = new TlsRptOptions
+        {
+            OrganizationName = "Sender Test", ContactInfo = "tlsrpt@sender.test", MaxRandomDelay = TimeSpan.FromHours(4), AllowPrivateEndpoints = true,
+        };
+        var reporter = new TlsRptReporter(recorder, new TxtResolverOver(World.EnforcerOptions()), [new TlsRptHttpsTransport(World.HttpClient(), options)], options, time);
         using var service = new DependencyInjection.TlsRptReportingService(reporter, Microsoft.Extensions.Options.Options.Create(options), time);
 
         await service.StartAsync(default);
@@ -183,11 +187,15 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
 
     private TlsRptReporter Reporter(TlsRptRecorder? recorder = null, Action<TlsRptOptions>? options = null)
     {
-        var settings = new TlsRptOptions { OrganizationName = "Sender Test", ContactInfo = "tlsrpt@sender.test", StateDirectory = _state };
+        var settings = new TlsRptOptions
+        {
+            OrganizationName = "Sender Test", ContactInfo = "tlsrpt@sender.test", StateDirectory = _state,
+            AllowPrivateEndpoints = true, // the report endpoints of this world are on loopback
+        };
         options?.Invoke(settings);
         IMtaStsTxtResolver resolver = new TxtResolverOver(World.EnforcerOptions());
         return new TlsRptReporter(recorder ?? _recorder, resolver,
-            [new TlsRptHttpsTransport(World.HttpClient()), new TlsRptMailTransport(World.SenderOptions())], settings);
+            [new TlsRptHttpsTransport(World.HttpClient(), settings), new TlsRptMailTransport(World.SenderOptions())], settings);
     }
 
     private static string Gunzip(byte[] gzip)
@@ -200,7 +208,7 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
     }
 
     // The library's DnsClient resolver, pointed at the world's DNS server.
-    private sealed class TxtResolverOver(MtaStsOptions options) : IMtaStsTxtResolver
+    internal sealed class TxtResolverOver(MtaStsOptions options) : IMtaStsTxtResolver
     {
         private readonly DnsClientTxtResolver _inner = new(DnsClientTxtResolver.CreateClient([.. options.NameServers], TimeSpan.FromSeconds(2), 0));
 

@@ -83,14 +83,16 @@ public static class MtaStsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<TlsRptOptions>().Configure(configure)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.OrganizationName) && o.ContactInfo.Contains('@', StringComparison.Ordinal)
-                    && o.MaxRandomDelay >= TimeSpan.Zero && o.RetryFor >= TimeSpan.Zero && o.FirstRetryDelay > TimeSpan.Zero,
-                "MtaSts TLS-RPT: OrganizationName and ContactInfo (an address) are required; delays must not be negative.")
+            .PostConfigure<IServiceProvider>((o, sp) => o.InstanceId ??= TlsRptInstanceId.CreateDefault(sp.GetService<IHostEnvironment>()?.ContentRootPath))
             .ValidateOnStart();
-        builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHttpClient(TlsRptHttpClientName);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<TlsRptOptions>, TlsRptOptionsValidator>());
+        builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddHttpClient(TlsRptHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => TlsRptHttpsTransport.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptHttpsTransport>(
-            sp => new TlsRptHttpsTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TlsRptHttpClientName))));
+            sp => new TlsRptHttpsTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TlsRptHttpClientName),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value)));
         builder.Services.TryAddSingleton(sp => new TlsRptReporter(
             sp.GetRequiredService<TlsRptRecorder>(),
             sp.GetRequiredService<IMtaStsTxtResolver>(),
@@ -98,7 +100,8 @@ public static class MtaStsBuilderExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<TlsRptReporter>>(),
-            sp.GetRequiredService<IMtaStsPolicyStore>()));
+            sp.GetRequiredService<IMtaStsPolicyStore>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
         return builder;
     }

@@ -1,29 +1,50 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MtaSts.Reporting;
 
 namespace MtaSts.DependencyInjection;
 
 /// <summary>
-/// Sends each UTC day's TLS-RPT reports after a random delay of up to <see cref="TlsRptOptions.MaxRandomDelay"/> past
-/// midnight (RPT-14), retrying failures for up to a day (RPT-20); loads the counters from the policy store at start and
-/// saves them every minute and at shutdown.
+/// Sends the TLS-RPT reports of every completed UTC day still held, oldest first: at start (days left from before a
+/// restart) and then after a random delay of up to <see cref="TlsRptOptions.MaxRandomDelay"/> past each midnight (RPT-14),
+/// retrying failures for up to a day (RPT-20). Loads the counters from the policy store, saves them every minute when
+/// they changed, and once more when stopped and when disposed (sessions recorded while the host stops are kept).
+/// An exception in one run is logged and counted; the next run is still scheduled.
 /// </summary>
-internal sealed class TlsRptReportingService(TlsRptReporter reporter, IOptions<TlsRptOptions> options, TimeProvider time) : BackgroundService
+internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IOptions<TlsRptOptions> options, TimeProvider time,
+    ILogger<TlsRptReportingService>? logger = null) : BackgroundService, IAsyncDisposable
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await reporter.SaveStateAsync(CancellationToken.None).ConfigureAwait(false); // G: flush at stop
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await reporter.SaveStateAsync(CancellationToken.None).ConfigureAwait(false); // G: sessions recorded after stop
+        Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await reporter.LoadStateAsync(stoppingToken).ConfigureAwait(false);
         var saving = SaveEveryMinuteAsync(stoppingToken);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            await reporter.LoadStateAsync(stoppingToken).ConfigureAwait(false);
+            await RunAsync(stoppingToken).ConfigureAwait(false); // E: days left over from before a restart
+            for (var run = 0L; !stoppingToken.IsCancellationRequested; run++)
             {
                 var now = time.GetUtcNow();
                 var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-                var jitter = TimeSpan.FromSeconds(1 + (Random.Shared.NextDouble() * options.Value.MaxRandomDelay.TotalSeconds));
+                var spread = Math.Clamp(options.Value.MaxRandomDelay.TotalSeconds, 0, TimeSpan.FromHours(23).TotalSeconds);
+                var jitter = TimeSpan.FromSeconds(1 + (Random.Shared.NextDouble() * spread));
                 await Task.Delay(midnight - now + jitter, time, stoppingToken).ConfigureAwait(false);
-                await reporter.SendDayWithRetriesAsync(DateOnly.FromDateTime(midnight.UtcDateTime.AddDays(-1)), stoppingToken).ConfigureAwait(false);
+                await RunAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -32,24 +53,48 @@ internal sealed class TlsRptReportingService(TlsRptReporter reporter, IOptions<T
         }
         finally
         {
-            await reporter.SaveStateAsync(CancellationToken.None).ConfigureAwait(false);
             await saving.ConfigureAwait(false);
+        }
+    }
+
+    // A: one run's exception never ends the service.
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await reporter.SendPendingWithRetriesAsync(stoppingToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // logged and counted; the next midnight's run is scheduled as usual
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            reporter.CountFailedRun(); // the mtasts.tlsrpt.run.failures metric
+            LogRunFailed(ex);
         }
     }
 
     private async Task SaveEveryMinuteAsync(CancellationToken stoppingToken)
     {
-        try
+        for (var tick = 0L; !stoppingToken.IsCancellationRequested; tick++)
         {
-            while (!stoppingToken.IsCancellationRequested)
+            try
             {
                 await Task.Delay(TimeSpan.FromMinutes(1), time, stoppingToken).ConfigureAwait(false);
                 await reporter.SaveStateAsync(stoppingToken).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // SaveStateAsync logs store failures itself; anything else must not end the loop
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogRunFailed(ex);
+            }
         }
     }
+
+    [LoggerMessage(1010, LogLevel.Error, "TLS-RPT run failed; the next run is scheduled", EventName = "ReportRunFailed")]
+    private partial void LogRunFailed(Exception exception);
 }

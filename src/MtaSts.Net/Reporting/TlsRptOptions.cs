@@ -29,4 +29,55 @@ public sealed class TlsRptOptions
     /// <summary>The first retry delay; it doubles after each failure.</summary>
     /// <value>1 minute.</value>
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A stable name of this sending instance: its counters and sent reports are kept in the store under
+    /// <c>tlsrpt-counters-&lt;id&gt;</c> and <c>tlsrpt-sent-&lt;id&gt;</c>, so instances sharing a store never overwrite each
+    /// other and a restart finds its own state again. Letters, digits, '-', '_' and '.', at most 64 characters.
+    /// Set it in containers and wherever the host name changes at each start (a pod name, a volume id, a service name
+    /// plus a replica index); two instances must never share one. The first instance that finds its own keys empty adopts,
+    /// once, the state saved under the machine name by earlier versions.
+    /// </summary>
+    /// <value>
+    /// <see langword="null"/>: derived from the machine name and a hash of the installation (the application base
+    /// directory and, with a host, its content root), which is stable across restarts of one installation on one machine
+    /// and differs between two installations on the same machine.
+    /// </value>
+    public string? InstanceId { get; set; }
+
+    /// <summary>Completed days still held older than this are dropped unsent, with a log (a restart sends the others, oldest first).</summary>
+    /// <value>7 days.</value>
+    public TimeSpan MaxReportAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How many <c>rua</c> URIs of one domain are tried per attempt, in record order.</summary>
+    /// <value>5.</value>
+    public int MaxReportUrisPerDomain { get; set; } = 5;
+
+    /// <summary>The longest time spent on one domain's report per attempt (TLS-RPT lookup and every endpoint).</summary>
+    /// <value>2 minutes.</value>
+    public TimeSpan DomainTimeBudget { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The timeout of one HTTPS report POST (RPT-19).</summary>
+    /// <value>30 seconds.</value>
+    public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether <c>https:</c> report endpoints may be loopback, private (RFC 1918, unique-local), link-local (including
+    /// 169.254.169.254), shared (100.64.0.0/10), multicast or unspecified addresses. Off, the addresses actually connected
+    /// to are checked, so a name that resolves (or rebinds) to one of them is refused. Turn it on only for private
+    /// deployments and tests.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool AllowPrivateEndpoints { get; set; }
+
+    /// <summary>How many domains' reports are sent at the same time.</summary>
+    /// <value>4.</value>
+    public int MaxConcurrentDomains { get; set; } = 4;
+
+    /// <summary>
+    /// The most policy domains counted per UTC day; sessions of further domains are not counted (the metric
+    /// <c>mtasts.tlsrpt.sessions.dropped</c> counts them, and the day's run logs them). Also bounds the cache of TLS-RPT records.
+    /// </summary>
+    /// <value>10,000.</value>
+    public int MaxDomainsPerDay { get; set; } = 10_000;
 }

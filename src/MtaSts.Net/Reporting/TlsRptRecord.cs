@@ -5,24 +5,28 @@ namespace MtaSts.Reporting;
 //   delimiter = *WSP ";" *WSP
 //   field     = "rua=" uri *(*WSP "," *WSP uri)                  required; ',', '!' and ';' inside a URI are %-encoded
 //             / name "=" value                                   extensions, ignored
-// Only mailto: and https: URIs are usable (RPT-8); others are kept aside as skipped.
+// Only mailto: and https: URIs are usable (RPT-8); others, and malformed ones, are kept aside as skipped (see TlsRptUri).
 
 /// <summary>An <c>_smtp._tls</c> TLS-RPT record (RFC 8460 §3).</summary>
 public sealed class TlsRptRecord
 {
     private const string Version = "v=TLSRPTv1";
 
-    private TlsRptRecord(IReadOnlyList<Uri> reportingUris, IReadOnlyList<string> skippedUris)
+    private TlsRptRecord(IReadOnlyList<Uri> reportingUris, IReadOnlyList<string> skippedUris, IReadOnlyList<string> skipReasons)
     {
         ReportingUris = reportingUris;
         SkippedUris = skippedUris;
+        SkipReasons = skipReasons;
     }
 
     /// <summary>The usable aggregate report URIs (<c>mailto:</c> and <c>https:</c>), in record order.</summary>
     public IReadOnlyList<Uri> ReportingUris { get; }
 
-    /// <summary>The <c>rua</c> URIs with another scheme, which cannot be used (RPT-8).</summary>
+    /// <summary>The <c>rua</c> URIs that cannot be used: another scheme (RPT-8), or a malformed <c>mailto:</c> or <c>https:</c> URI.</summary>
     public IReadOnlyList<string> SkippedUris { get; }
+
+    /// <summary>Why each of <see cref="SkippedUris"/> was skipped, in the same order (for logs).</summary>
+    internal IReadOnlyList<string> SkipReasons { get; }
 
     /// <summary>Parses one record (its character-strings joined without spaces).</summary>
     /// <param name="text">The record.</param>
@@ -55,6 +59,7 @@ public sealed class TlsRptRecord
 
         List<Uri>? usable = null;
         List<string> skipped = [];
+        List<string> reasons = [];
         foreach (var rawField in rest.Substring(1).Split(';'))
         {
             var field = rawField.Trim(' ', '\t');
@@ -85,13 +90,14 @@ public sealed class TlsRptRecord
                     return false;
                 }
 
-                if (Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeMailto || parsed.Scheme == Uri.UriSchemeHttps))
+                if (TlsRptUri.TryValidate(uri, out var parsed, out var reason))
                 {
                     usable.Add(parsed);
                 }
                 else
                 {
-                    skipped.Add(uri);
+                    skipped.Add(uri); // hardening: one bad rua never reaches a transport, the others still serve
+                    reasons.Add(reason);
                 }
             }
         }
@@ -102,9 +108,22 @@ public sealed class TlsRptRecord
             return false;
         }
 
-        record = new TlsRptRecord(usable, skipped);
+        record = new TlsRptRecord(usable, skipped, reasons);
         error = null;
         return true;
+    }
+
+    /// <summary>
+    /// The address of a <c>mailto:</c> rua: percent-decoded and checked to be a plain addr-spec (a dot-atom local part
+    /// and a host name; no quotes, spaces, control characters, header fields). Transports use it instead of the URI's parts.
+    /// </summary>
+    /// <param name="uri">The rua URI.</param>
+    /// <param name="address">The address, when valid.</param>
+    /// <returns><see langword="true"/> when <paramref name="uri"/> is a usable <c>mailto:</c> URI.</returns>
+    public static bool TryGetMailtoAddress(Uri uri, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? address)
+    {
+        address = null;
+        return uri is not null && TlsRptUri.TryGetMailbox(uri.OriginalString, out address, out _);
     }
 
     /// <summary>Selects the single TLSRPTv1 record of an RRset (RPT-7): others are discarded, and not exactly one left means no reporting.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 
 namespace MtaSts.Reporting;
@@ -7,15 +8,37 @@ namespace MtaSts.Reporting;
 /// Counts every session's MTA-STS outcome, successes too, by policy domain, policy and UTC day (RFC 8460 §4), and builds
 /// the day's aggregate reports. Recording is cheap on the send path: no I/O, and domains never contend for a lock.
 /// Under mode <c>none</c> no failure is recorded (RPT-23). The sessions that deliver reports are not recorded (RPT-18).
+/// Memory is bounded: at most <see cref="TlsRptOptions.MaxDomainsPerDay"/> domains per day are counted.
 /// </summary>
-public sealed class TlsRptRecorder
+public sealed partial class TlsRptRecorder
 {
     private readonly ConcurrentDictionary<(string Domain, DateOnly Day), ConcurrentDictionary<string, PolicyCounters>> _days = new();
+    private readonly ConcurrentDictionary<DateOnly, DayCount> _perDay = new();
     private readonly TimeProvider _time;
+    private readonly int _maxDomainsPerDay;
+    private readonly TlsRptTelemetry _telemetry;
+    private long _version;
+
+    /// <summary>Creates a recorder with the default limits.</summary>
+    /// <param name="timeProvider">The clock that decides the UTC day; <see langword="null"/> for the system clock.</param>
+    public TlsRptRecorder(TimeProvider? timeProvider = null)
+        : this(timeProvider, null)
+    {
+    }
 
     /// <summary>Creates a recorder.</summary>
     /// <param name="timeProvider">The clock that decides the UTC day; <see langword="null"/> for the system clock.</param>
-    public TlsRptRecorder(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    /// <param name="options">The limits (<see cref="TlsRptOptions.MaxDomainsPerDay"/>); <see langword="null"/> for the defaults.</param>
+    /// <param name="meterFactory">Where the <c>MtaSts.Net</c> meter comes from; <see langword="null"/> for a meter of its own.</param>
+    public TlsRptRecorder(TimeProvider? timeProvider, TlsRptOptions? options, IMeterFactory? meterFactory = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+        _maxDomainsPerDay = Math.Max(1, (options ?? new TlsRptOptions()).MaxDomainsPerDay);
+        _telemetry = TlsRptTelemetry.Create(meterFactory);
+    }
+
+    /// <summary>Changes whenever counters change (to save only when needed).</summary>
+    internal long Version => Interlocked.Read(ref _version);
 
     /// <summary>Records one session: its decision under <paramref name="state"/>'s policy.</summary>
     /// <param name="state">The policy state the session ran under.</param>
@@ -26,19 +49,26 @@ public sealed class TlsRptRecorder
     {
         ArgumentNullException.ThrowIfNull(state);
         var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
-        var policies = _days.GetOrAdd((state.Domain, day), static _ => new ConcurrentDictionary<string, PolicyCounters>(StringComparer.Ordinal));
+        if (DayOf(state.Domain, day) is not { } policies)
+        {
+            return;
+        }
+
         var counters = policies.GetOrAdd(PolicyKey(state.Policy), static (_, policy) => new PolicyCounters(policy), state.Policy);
         var failure = decision.Failure;
         if (failure is null || state.Mode == MtaStsMode.None || state.Policy is null && !state.IsDiscoveryFailureReportable)
         {
             Interlocked.Increment(ref counters.Successes);
-            return;
+        }
+        else
+        {
+            Interlocked.Increment(ref counters.Failures);
+            var detail = FailureKey.Create(failure.ResultType, session?.SendingMtaIp, decision.MxHost, session?.ReceivingMxHelo, session?.ReceivingIp,
+                session?.AdditionalInformation, failure.ReasonCode, failure.Detail);
+            counters.Details.AddOrUpdate(detail, 1, static (_, n) => n + 1);
         }
 
-        Interlocked.Increment(ref counters.Failures);
-        var detail = new FailureKey(failure.ResultType, session?.SendingMtaIp, decision.MxHost, session?.ReceivingMxHelo, session?.ReceivingIp,
-            session?.AdditionalInformation ?? failure.Detail, failure.ReasonCode);
-        counters.Details.AddOrUpdate(detail, 1, static (_, n) => n + 1);
+        Interlocked.Increment(ref _version); // after the change: a save that read the old version saves again
     }
 
     /// <summary>The domains with sessions recorded on <paramref name="day"/>.</summary>
@@ -69,7 +99,71 @@ public sealed class TlsRptRecorder
     /// <summary>Drops what was recorded for a domain and day (after its report was delivered).</summary>
     /// <param name="domain">The policy domain.</param>
     /// <param name="day">The UTC day.</param>
-    public void Forget(string domain, DateOnly day) => _days.TryRemove((domain, day), out _);
+    public void Forget(string domain, DateOnly day)
+    {
+        if (_days.TryRemove((domain, day), out _))
+        {
+            Interlocked.Increment(ref _version);
+            if (_perDay.TryGetValue(day, out var count))
+            {
+                Interlocked.Decrement(ref count.Domains);
+            }
+        }
+    }
+
+    /// <summary>The days with counters, oldest first.</summary>
+    internal IReadOnlyList<DateOnly> Days() => [.. _days.Keys.Select(k => k.Day).Distinct().Order()];
+
+    /// <summary>Drops every counter of <paramref name="day"/>; returns how many domains it held.</summary>
+    internal int ForgetDay(DateOnly day)
+    {
+        var domains = _days.Keys.Where(k => k.Day == day).ToList();
+        foreach (var key in domains)
+        {
+            Forget(key.Domain, key.Day);
+        }
+
+        _perDay.TryRemove(day, out _);
+        return domains.Count;
+    }
+
+    /// <summary>Drops the per-day bookkeeping of days before <paramref name="day"/> that hold no counters.</summary>
+    internal void PruneDayCounts(DateOnly day)
+    {
+        foreach (var old in _perDay.Keys.Where(d => d < day && !_days.Keys.Any(k => k.Day == d)).ToList())
+        {
+            _perDay.TryRemove(old, out _);
+        }
+    }
+
+    /// <summary>How many sessions of <paramref name="day"/> were not counted because of the domain limit; resets the count.</summary>
+    internal long TakeDropped(DateOnly day) => _perDay.TryGetValue(day, out var count) ? Interlocked.Exchange(ref count.Dropped, 0) : 0;
+
+    // The day's counters of a domain, created within the per-day limit; null (and counted as dropped) beyond it.
+    private ConcurrentDictionary<string, PolicyCounters>? DayOf(string domain, DateOnly day)
+    {
+        if (_days.TryGetValue((domain, day), out var policies))
+        {
+            return policies;
+        }
+
+        var count = _perDay.GetOrAdd(day, static _ => new DayCount());
+        if (Volatile.Read(ref count.Domains) >= _maxDomainsPerDay)
+        {
+            Interlocked.Increment(ref count.Dropped);
+            _telemetry.SessionsDropped.Add(1);
+            return null;
+        }
+
+        var created = new ConcurrentDictionary<string, PolicyCounters>(StringComparer.Ordinal);
+        if (_days.TryAdd((domain, day), created))
+        {
+            Interlocked.Increment(ref count.Domains);
+            return created;
+        }
+
+        return _days.TryGetValue((domain, day), out policies) ? policies : null;
+    }
 
     /// <summary>Writes every counter as JSON, to be saved across restarts.</summary>
     /// <returns>The JSON text.</returns>
@@ -129,43 +223,26 @@ public sealed class TlsRptRecorder
                 continue;
             }
 
-            var policies = _days.GetOrAdd((domain, day), static _ => new ConcurrentDictionary<string, PolicyCounters>(StringComparer.Ordinal));
+            if (DayOf(domain, day) is not { } policies)
+            {
+                continue;
+            }
+
             var counters = policies.GetOrAdd(PolicyKey(policy), static (_, p) => new PolicyCounters(p), policy);
             Interlocked.Add(ref counters.Successes, TlsRptReport.Required(item, "successes").GetInt64());
             Interlocked.Add(ref counters.Failures, TlsRptReport.Required(item, "failures").GetInt64());
             foreach (var saved in TlsRptReport.Required(item, "details").EnumerateArray())
             {
                 var detail = TlsRptFailureDetail.Read(TlsRptReport.Required(saved, "detail"));
-                var key = new FailureKey(detail.ResultType, detail.SendingMtaIp, detail.ReceivingMxHostname, detail.ReceivingMxHelo, detail.ReceivingIp,
-                    detail.AdditionalInformation, detail.FailureReasonCode);
+                var key = FailureKey.Create(detail.ResultType, detail.SendingMtaIp, detail.ReceivingMxHostname, detail.ReceivingMxHelo, detail.ReceivingIp,
+                    detail.AdditionalInformation, detail.FailureReasonCode, null); // older saves held free text in additional-information
                 var count = TlsRptReport.Required(saved, "count").GetInt64();
                 counters.Details.AddOrUpdate(key, count, (_, n) => n + count);
             }
+
+            Interlocked.Increment(ref _version);
         }
     }
 
     private static string PolicyKey(MtaStsPolicy? policy) => policy?.Text ?? string.Empty;
-
-    private sealed record FailureKey(string ResultType, string? SendingMtaIp, string? ReceivingMxHostname, string? ReceivingMxHelo, string? ReceivingIp,
-        string? AdditionalInformation, string? FailureReasonCode);
-
-    private sealed class PolicyCounters(MtaStsPolicy? policy)
-    {
-        public long Successes;
-        public long Failures;
-
-        public MtaStsPolicy? Policy { get; } = policy;
-
-        public ConcurrentDictionary<FailureKey, long> Details { get; } = new();
-
-        public TlsRptPolicyResult ToResult(string domain) => new(
-            Policy is null ? "no-policy-found" : "sts",
-            Policy is null ? [] : [.. Policy.Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)],
-            domain,
-            Policy?.Mx ?? [],
-            Interlocked.Read(ref Successes),
-            Interlocked.Read(ref Failures),
-            [.. Details.Select(d => new TlsRptFailureDetail(d.Key.ResultType, d.Key.SendingMtaIp, d.Key.ReceivingMxHostname, d.Key.ReceivingMxHelo,
-                d.Key.ReceivingIp, d.Value, d.Key.AdditionalInformation, d.Key.FailureReasonCode))]);
-    }
 }

@@ -44,4 +44,44 @@ public class TlsRptRecordTests
     public void Select_OtherRecordsDiscarded() =>
         TlsRptRecord.Select(["v=spf1 -all", "v=TLSRPTv1; rua=mailto:a@x.example"], out var record, out _)
             .Should().Be(MtaStsRecordSelection.Found, "RPT-7 {0}", record);
+
+    [Theory]
+    [InlineData("mailto:reports", "no '@': MimeKit threw ParseException on it")]
+    [InlineData("mailto:a%20b@x.test", "a space once decoded")]
+    [InlineData("mailto:%22@x.test", "a quote once decoded")]
+    [InlineData("mailto:a%0D%0ARSET@x.test", "CR LF once decoded: header or SMTP command injection")]
+    [InlineData("mailto:a%00b@x.test", "a NUL once decoded")]
+    [InlineData("mailto:a@x.test?subject=hi", "header fields in the URI")]
+    [InlineData("mailto:a@b@x.test", "two '@'")]
+    [InlineData("mailto:a..b@x.test", "empty atom")]
+    [InlineData("mailto:a@x_y.test", "the domain is not a host name")]
+    [InlineData("mailto:a@[127.0.0.1]", "an address literal")]
+    [InlineData("mailto:%ZZ@x.test", "bad percent-encoding")]
+    [InlineData("https:///only-a-path", "https without a host")]
+    [InlineData("https://user:pw@r.example/x", "https with user info")]
+    [InlineData("ftp://r.example/x", "RPT-8 unsupported scheme")]
+    public void TryParse_MalformedRua_SkippedAndOthersKept(string bad, string reason)
+    {
+        TlsRptRecord.TryParse($"v=TLSRPTv1; rua={bad},https://r.example/ok", out var record, out var error).Should().BeTrue($"{reason}: {error}");
+        record!.ReportingUris.Select(u => u.OriginalString).Should().Equal(["https://r.example/ok"], reason);
+        record.SkippedUris.Should().Equal([bad], reason);
+        record.SkipReasons.Should().ContainSingle().Which.Should().NotBeNullOrWhiteSpace();
+    }
+
+    [Theory]
+    [InlineData("mailto:tlsrpt@example.com", "tlsrpt@example.com")]
+    [InlineData("mailto:tls%2Brpt@example.com", "tls+rpt@example.com")] // percent-decoded
+    [InlineData("MAILTO:first.last@sub.example.com", "first.last@sub.example.com")]
+    public void TryGetMailtoAddress_Valid_ReturnsPlainAddress(string uri, string address)
+    {
+        TlsRptRecord.TryGetMailtoAddress(new Uri(uri), out var parsed).Should().BeTrue();
+        parsed.Should().Be(address);
+    }
+
+    [Theory]
+    [InlineData("mailto:reports")]
+    [InlineData("mailto:a%0D%0ARSET@x.test")]
+    [InlineData("https://r.example/x")]
+    public void TryGetMailtoAddress_Invalid_ReturnsFalse(string uri) =>
+        TlsRptRecord.TryGetMailtoAddress(new Uri(uri), out _).Should().BeFalse();
 }

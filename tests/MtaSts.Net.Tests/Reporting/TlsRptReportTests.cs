@@ -10,7 +10,8 @@ namespace MtaSts.Tests.Reporting;
 public class TlsRptReportTests
 {
     // The report format of RFC 8460 §4.3/§4.4 as a JSON schema, written from the RFC text: exact field names, required
-    // fields, integer counts, RFC 3339 date-times, policy-type values, mx-host as a string or an array (RPT-11).
+    // fields, integer counts, RFC 3339 date-times, policy-type values, mx-host as a string or an array (RPT-11),
+    // IP addresses as address strings (RPT-13), additional-information a URI (RFC 8460 §4.4; free text belongs in failure-reason-code).
     private const string Schema = """
     {
       "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -56,12 +57,12 @@ public class TlsRptReportTests
                   "properties": {
                     "result-type": { "enum": ["starttls-not-supported", "certificate-host-mismatch", "certificate-expired", "certificate-not-trusted",
                       "validation-failure", "tlsa-invalid", "dnssec-invalid", "dane-required", "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid"] },
-                    "sending-mta-ip": { "type": "string" },
+                    "sending-mta-ip": { "type": "string", "anyOf": [ { "format": "ipv4" }, { "format": "ipv6" } ] },
                     "receiving-mx-hostname": { "type": "string" },
                     "receiving-mx-helo": { "type": "string" },
-                    "receiving-ip": { "type": "string" },
+                    "receiving-ip": { "type": "string", "anyOf": [ { "format": "ipv4" }, { "format": "ipv6" } ] },
                     "failed-session-count": { "type": "integer", "minimum": 0 },
-                    "additional-information": { "type": "string" },
+                    "additional-information": { "type": "string", "format": "uri" },
                     "failure-reason-code": { "type": "string" }
                   }
                 }
@@ -154,9 +155,10 @@ public class TlsRptReportTests
         result.TotalSuccessfulSessionCount.Should().Be(1);
         result.TotalFailureSessionCount.Should().Be(2);
         var stripped = result.FailureDetails.Single(d => d.ResultType == "starttls-not-supported");
-        stripped.AdditionalInformation.Should().Contain("XXXXXXXA", "the downgrade evidence goes to additional-information");
+        stripped.FailureReasonCode.Should().Contain("XXXXXXXA", "the downgrade evidence is text: failure-reason-code (RFC 8460 §4.4)");
+        stripped.AdditionalInformation.Should().BeNull("additional-information holds only a URI");
         stripped.SendingMtaIp.Should().Be("192.0.2.1");
-        result.FailureDetails.Single(d => d.ResultType == "certificate-host-mismatch").FailureReasonCode.Should().Be("mx-not-in-policy", "RPT-4");
+        result.FailureDetails.Single(d => d.ResultType == "certificate-host-mismatch").FailureReasonCode.Should().StartWith("mx-not-in-policy", "RPT-4");
         report.StartDateTime.Should().Be(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
         report.EndDateTime.Should().Be(new DateTimeOffset(2026, 11, 27, 23, 59, 59, TimeSpan.Zero), "RPT-14 reading");
 
@@ -193,12 +195,51 @@ public class TlsRptReportTests
     [InlineData("5326", "\"5326\"", "RPT-13 counts are integers")]
     [InlineData("\"sts\"", "\"STS\"", "RPT-10 policy-type values are exact")]
     [InlineData("2016-04-01T00:00:00Z", "yesterday", "RPT-13 RFC 3339 date-time")]
+    [InlineData("\"https://reports.company-x.example/report_info?id=5065427c#StarttlsNotSupported\"", "\"STARTTLS likely stripped on path\"", "RFC 8460 §4.4 additional-information is a URI")]
+    [InlineData("\"203.0.113.56\"", "\"mx2.mail.company-y.example\"", "RPT-13 receiving-ip is an address")]
     public void Schema_RejectsDeviations(string from, string to, string reason)
     {
         var broken = RfcExample.Replace(from, to, StringComparison.Ordinal);
         broken.Should().NotBe(RfcExample);
         using var document = JsonDocument.Parse(broken);
         ReportSchema.Evaluate(document.RootElement, new EvaluationOptions { RequireFormatValidation = true }).IsValid.Should().BeFalse(reason);
+    }
+
+    [Fact]
+    public void Record_FreeTextGoesToFailureReasonCode_UriToAdditionalInformation()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var recorder = new TlsRptRecorder(time);
+        var state = State("example.com", "testing", time);
+        var noTls = state.EvaluateTls("mail.example.com", startTlsOffered: false, null, null, default);
+        recorder.Record(state, noTls, new TlsRptSession("::ffff:192.0.2.1", "198.51.100.7", null, "CN=evil\r\nsubject text"));
+        recorder.Record(state, noTls, new TlsRptSession(null, null, null, "https://sender.example/tlsrpt/info?id=1"));
+
+        var report = recorder.BuildReport("example.com", new DateOnly(2026, 11, 27), "o", "tlsrpt@sender.example")!;
+
+        Validate(report.ToJson());
+        var details = report.Policies.Single().FailureDetails;
+        var text = details.Single(d => d.SendingMtaIp is not null);
+        text.AdditionalInformation.Should().BeNull();
+        text.FailureReasonCode.Should().Be("CN=evil  subject text", "free text, control characters blanked");
+        text.SendingMtaIp.Should().Be("192.0.2.1", "RPT-13 an IPv4-mapped address is written as a dotted quad");
+        details.Single(d => d.SendingMtaIp is null).AdditionalInformation.Should().Be("https://sender.example/tlsrpt/info?id=1");
+    }
+
+    [Fact]
+    public void Import_OlderStateWithFreeTextAdditionalInformation_MovedToFailureReasonCode()
+    {
+        const string saved = """
+        [{"domain":"example.com","day":"2026-11-27","policy":null,"successes":0,"failures":1,"details":[{"count":1,"detail":
+          {"result-type":"starttls-not-supported","failed-session-count":1,"additional-information":"EHLO keyword XXXXXXXA","failure-reason-code":"starttls-likely-stripped"}}]}]
+        """;
+        var recorder = new TlsRptRecorder();
+        recorder.ImportJson(saved);
+
+        var detail = recorder.BuildReport("example.com", new DateOnly(2026, 11, 27), "o", "a@b.example")!.Policies.Single().FailureDetails.Single();
+
+        detail.AdditionalInformation.Should().BeNull();
+        detail.FailureReasonCode.Should().Be("starttls-likely-stripped: EHLO keyword XXXXXXXA");
     }
 
     [Fact]

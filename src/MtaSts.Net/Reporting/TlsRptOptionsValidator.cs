@@ -1,0 +1,63 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace MtaSts.Reporting;
+
+/// <summary>The rules <c>AddTlsRpt</c> checks at start, one message per broken rule, naming the option and its value.</summary>
+internal sealed class TlsRptOptionsValidator : IValidateOptions<TlsRptOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TlsRptOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        List<string> failures = [];
+        if (string.IsNullOrWhiteSpace(options.OrganizationName))
+        {
+            failures.Add($"{nameof(TlsRptOptions.OrganizationName)} is required.");
+        }
+
+        if (!TlsRptUri.TryGetMailbox("mailto:" + options.ContactInfo, out _, out _))
+        {
+            failures.Add($"{nameof(TlsRptOptions.ContactInfo)} must be a plain address (RFC 8460 §4.4), not '{options.ContactInfo}'.");
+        }
+
+        if (options.InstanceId is not null && !TlsRptInstanceId.IsValid(options.InstanceId))
+        {
+            failures.Add($"{nameof(TlsRptOptions.InstanceId)} must be 1-64 letters, digits, '-', '_' or '.', not '{options.InstanceId}'.");
+        }
+
+        NotNegative(failures, nameof(TlsRptOptions.MaxRandomDelay), options.MaxRandomDelay);
+        NotNegative(failures, nameof(TlsRptOptions.RetryFor), options.RetryFor);
+        Positive(failures, nameof(TlsRptOptions.FirstRetryDelay), options.FirstRetryDelay);
+        Positive(failures, nameof(TlsRptOptions.HttpTimeout), options.HttpTimeout);
+        Positive(failures, nameof(TlsRptOptions.DomainTimeBudget), options.DomainTimeBudget);
+        Positive(failures, nameof(TlsRptOptions.MaxReportAge), options.MaxReportAge);
+        AtLeastOne(failures, nameof(TlsRptOptions.MaxReportUrisPerDomain), options.MaxReportUrisPerDomain);
+        AtLeastOne(failures, nameof(TlsRptOptions.MaxConcurrentDomains), options.MaxConcurrentDomains);
+        AtLeastOne(failures, nameof(TlsRptOptions.MaxDomainsPerDay), options.MaxDomainsPerDay);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(f => "MtaSts TLS-RPT: " + f));
+    }
+
+    private static void NotNegative(List<string> failures, string option, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{option} must not be negative, not {value}."));
+        }
+    }
+
+    private static void Positive(List<string> failures, string option, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{option} must be positive, not {value}."));
+        }
+    }
+
+    private static void AtLeastOne(List<string> failures, string option, int value)
+    {
+        if (value < 1)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{option} must be at least 1, not {value}."));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace MtaSts.Reporting;
+
+public sealed partial class TlsRptRecorder
+{
+    // RFC 8460 §4.4 types: additional-information is a URI; failure-reason-code is text (an error code or message);
+    // sending-mta-ip and receiving-ip are IP address strings (RPT-13).
+    private const int MaxReasonLength = 512;
+
+    private sealed record FailureKey(string ResultType, string? SendingMtaIp, string? ReceivingMxHostname, string? ReceivingMxHelo, string? ReceivingIp,
+        string? AdditionalInformation, string? FailureReasonCode)
+    {
+        // Free text (certificate subjects, exception messages, STARTTLS-stripping evidence) goes to failure-reason-code,
+        // after the machine-readable code when there is one; additional-information keeps only absolute URIs.
+        public static FailureKey Create(string resultType, string? sendingMtaIp, string? mxHost, string? helo, string? receivingIp,
+            string? extra, string? reasonCode, string? detail)
+        {
+            var uri = extra is not null && Uri.TryCreate(extra, UriKind.Absolute, out var parsed)
+                && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp) ? parsed.AbsoluteUri : null;
+            var text = (uri is null ? extra : null) ?? detail;
+            var reason = string.IsNullOrWhiteSpace(text) ? reasonCode
+                : reasonCode is null || text.StartsWith(reasonCode, StringComparison.Ordinal) ? text : $"{reasonCode}: {text}";
+            return new FailureKey(resultType, Address(sendingMtaIp), mxHost, helo, Address(receivingIp), uri, Clean(reason));
+        }
+
+        // Dotted quad for IPv4 (also when mapped into IPv6), RFC 5952 text for IPv6; anything else is left out.
+        private static string? Address(string? text) =>
+            text is not null && IPAddress.TryParse(text, out var ip) ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+
+        private static string? Clean(string? text)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            var chars = text.Length > MaxReasonLength ? text.AsSpan(0, MaxReasonLength) : text.AsSpan();
+            return string.Create(chars.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < span.Length; i++)
+                {
+                    span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+                }
+            });
+        }
+    }
+
+    private sealed class DayCount
+    {
+        public int Domains;
+        public long Dropped;
+    }
+
+    private sealed class PolicyCounters(MtaStsPolicy? policy)
+    {
+        public long Successes;
+        public long Failures;
+
+        public MtaStsPolicy? Policy { get; } = policy;
+
+        public ConcurrentDictionary<FailureKey, long> Details { get; } = new();
+
+        public TlsRptPolicyResult ToResult(string domain) => new(
+            Policy is null ? "no-policy-found" : "sts",
+            Policy is null ? [] : [.. Policy.Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)],
+            domain,
+            Policy?.Mx ?? [],
+            Interlocked.Read(ref Successes),
+            Interlocked.Read(ref Failures),
+            [.. Details.Select(d => new TlsRptFailureDetail(d.Key.ResultType, d.Key.SendingMtaIp, d.Key.ReceivingMxHostname, d.Key.ReceivingMxHelo,
+                d.Key.ReceivingIp, d.Value, d.Key.AdditionalInformation, d.Key.FailureReasonCode))]);
+    }
+}

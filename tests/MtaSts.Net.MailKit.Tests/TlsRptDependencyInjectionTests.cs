@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using MtaSts.DependencyInjection;
+using MtaSts.Reporting;
+
+namespace MtaSts.MailKit.Tests;
+
+/// <summary>What AddTlsRpt wires: the default instance id, start-time validation of the limits, the hardened HTTPS client.</summary>
+public sealed class TlsRptDependencyInjectionTests : DemoWorldTest
+{
+    [Fact]
+    public void AddTlsRpt_InstanceIdDefaultsToAStableValidKey()
+    {
+        using var host = Build(_ => { });
+
+        var id = host.Services.GetRequiredService<IOptions<TlsRptOptions>>().Value.InstanceId;
+
+        TlsRptInstanceId.IsValid(id).Should().BeTrue(id);
+        id.Should().Be(TlsRptInstanceId.CreateDefault(host.Services.GetRequiredService<IHostEnvironment>().ContentRootPath), "F: stable per installation");
+    }
+
+    [Theory]
+    [InlineData("MaxConcurrentDomains", "MaxConcurrentDomains must be at least 1, not 0")]
+    [InlineData("MaxReportUrisPerDomain", "MaxReportUrisPerDomain must be at least 1, not 0")]
+    [InlineData("HttpTimeout", "HttpTimeout must be positive, not 00:00:00")]
+    [InlineData("InstanceId", "InstanceId must be 1-64 letters, digits, '-', '_' or '.', not 'two words'")]
+    [InlineData("ContactInfo", "ContactInfo must be a plain address")]
+    public async Task AddTlsRpt_InvalidLimit_FailsAtStart(string option, string message)
+    {
+        using var host = Build(o =>
+        {
+            switch (option)
+            {
+                case "MaxConcurrentDomains": o.MaxConcurrentDomains = 0; break;
+                case "MaxReportUrisPerDomain": o.MaxReportUrisPerDomain = 0; break;
+                case "HttpTimeout": o.HttpTimeout = TimeSpan.Zero; break;
+                case "InstanceId": o.InstanceId = "two words"; break;
+                default: o.ContactInfo = "\"quoted\"@example.net"; break;
+            }
+        });
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain(message);
+    }
+
+    [Fact]
+    public async Task AddTlsRpt_HttpsTransportRefusesLoopbackByDefault()
+    {
+        World.Https.ServeAnyPath("localhost", _ => Task.CompletedTask);
+        using var host = Build(_ => { });
+        var https = host.Services.GetServices<ITlsRptTransport>().OfType<TlsRptHttpsTransport>().Single();
+        var envelope = TlsRptEnvelope.Create(new TlsRptReport("o", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "a@example.net", "id", []), "example.com");
+
+        var failure = await https.DeliverAsync(new Uri($"https://localhost:{World.Https.Port}/r"), envelope);
+
+        failure.Should().Contain("public", "B: the registered client dials public addresses only");
+        World.Https.Requests.Should().BeEmpty();
+    }
+
+    private static IHost Build(Action<TlsRptOptions> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMtaSts().AddTlsRpt(o =>
+        {
+            o.OrganizationName = "Example";
+            o.ContactInfo = "tlsrpt@example.net";
+            configure(o);
+        });
+        return builder.Build();
+    }
+}

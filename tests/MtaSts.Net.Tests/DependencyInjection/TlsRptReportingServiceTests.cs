@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Options;
+using MtaSts.DependencyInjection;
+using MtaSts.Reporting;
+using MtaSts.Tests.Fakes;
+using MtaSts.Tests.Reporting;
+
+namespace MtaSts.Tests.DependencyInjection;
+
+/// <summary>The hosted service on a fake clock: it survives failures (A), sends days left from before a restart (E), and flushes at stop (G).</summary>
+public class TlsRptReportingServiceTests
+{
+    [Fact]
+    public async Task TransportThrowsOnTheFirstTry_ServiceGoesOnAndTheReportIsDelivered()
+    {
+        var kit = new ReporterKit(o => o.MaxRandomDelay = TimeSpan.FromMinutes(30));
+        var calls = 0;
+        kit.Https = new FakeTransport("https", (_, _, _) =>
+            Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("endpoint bug") : Task.FromResult<string?>(null));
+        kit.Publish("a.example", "https://r.a.example/");
+        kit.Time.SetUtcNow(new DateTimeOffset(2026, 11, 27, 22, 0, 0, TimeSpan.Zero));
+        kit.Record("a.example");
+        using var service = Service(kit);
+
+        await service.StartAsync(default);
+        await AdvanceUntilAsync(kit, () => Volatile.Read(ref calls) >= 2, TimeSpan.FromHours(6));
+        await service.StopAsync(default);
+
+        calls.Should().Be(2, "A: the exception failed one attempt; the retry delivered");
+        kit.Recorder.Domains(ReporterKit.Day).Should().BeEmpty("delivered");
+    }
+
+    [Fact]
+    public async Task RestartAfterMidnight_YesterdaysReportIsSent()
+    {
+        var kit = new ReporterKit(o => o.MaxRandomDelay = TimeSpan.FromMinutes(30));
+        kit.Publish("a.example", "https://r.a.example/");
+        kit.Time.SetUtcNow(new DateTimeOffset(2026, 11, 27, 22, 0, 0, TimeSpan.Zero));
+        kit.Record("a.example");
+        await kit.Reporter().SaveStateAsync(); // the process stops at 22:00
+
+        kit.Time.SetUtcNow(new DateTimeOffset(2026, 11, 28, 0, 30, 0, TimeSpan.Zero)); // and starts again at 00:30
+        kit.Restart();
+        using var service = Service(kit);
+        await service.StartAsync(default);
+        await AdvanceUntilAsync(kit, () => !kit.Https.Calls.IsEmpty, TimeSpan.FromDays(2));
+        await service.StopAsync(default);
+
+        kit.Https.Calls.Select(c => c.Envelope.Report.StartDateTime).Should().ContainSingle()
+            .Which.Should().Be(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero), "E: the day before the restart is reported");
+    }
+
+    [Fact]
+    public async Task SessionsRecordedAfterStop_SavedWhenDisposed()
+    {
+        var kit = new ReporterKit();
+        var service = Service(kit);
+        await service.StartAsync(default);
+        await Task.Delay(100);
+        await service.StopAsync(default);
+
+        kit.Record("late.example"); // e.g. a queue that stops after the reporting service
+        await service.DisposeAsync();
+
+        kit.Store.State.Should().ContainKey("tlsrpt-counters-test-1").WhoseValue.Should().Contain("late.example", "G: flushed at dispose");
+    }
+
+    private static TlsRptReportingService Service(ReporterKit kit) => new(kit.Reporter(), Options.Create(kit.Options), kit.Time);
+
+    // Moves the fake clock in 5-minute steps, giving the service's continuations real time to run; bounded by maxFake.
+    private static async Task AdvanceUntilAsync(ReporterKit kit, Func<bool> done, TimeSpan maxFake)
+    {
+        await Task.Delay(100);
+        for (var elapsed = TimeSpan.Zero; elapsed < maxFake && !done(); elapsed += TimeSpan.FromMinutes(5))
+        {
+            kit.Time.Advance(TimeSpan.FromMinutes(5));
+            for (var wait = 0; wait < 10 && !done(); wait++)
+            {
+                await Task.Delay(5);
+            }
+        }
+    }
+}
