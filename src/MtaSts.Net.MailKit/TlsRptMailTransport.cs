@@ -98,30 +98,53 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         {
             foreach (var ip in (await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false)).Take(_options.MaxAddressesPerHost))
             {
-                using var client = new SmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
-#pragma warning disable CA5359 // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures.
-                client.ServerCertificateValidationCallback = (_, _, _, _) => true;
-#pragma warning restore CA5359
-                var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                try
+                // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures: STARTTLS when offered, and
+                // after a failed TLS upgrade the same address once more in plain text.
+                foreach (var security in new[] { SecureSocketOptions.StartTlsWhenAvailable, SecureSocketOptions.None })
                 {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(_options.ConnectTimeout);
-                    await socket.ConnectAsync(ip, _options.Port, timeout.Token).ConfigureAwait(false);
-                    await client.ConnectAsync(socket, host, _options.Port, SecureSocketOptions.StartTlsWhenAvailable, cancellationToken).ConfigureAwait(false);
-                    await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
-                    await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
-                    return null;
-                }
-                catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or SslHandshakeException
-                    or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    socket.Dispose();
-                    failures.Add($"{host} ({ip}): {ex.Message}");
+                    var error = await TrySendAsync(message, host, ip, security, cancellationToken).ConfigureAwait(false);
+                    if (error is null)
+                    {
+                        return null;
+                    }
+
+                    failures.Add($"{host} ({ip}{(security == SecureSocketOptions.None ? ", plain text" : string.Empty)}): {error.Message}");
+                    if (error is not (SslHandshakeException or System.Security.Authentication.AuthenticationException))
+                    {
+                        break;
+                    }
                 }
             }
         }
 
         return failures.Count == 0 ? $"no MX of {domain} has an address" : string.Join("; ", failures);
+    }
+
+    // One attempt at one address; the exception when it failed in a way worth trying elsewhere, null on success.
+    private async Task<Exception?> TrySendAsync(MimeMessage message, string host, System.Net.IPAddress ip, SecureSocketOptions security, CancellationToken cancellationToken)
+    {
+        // MtaStsSmtpClient: the handshake's chain is built offline, so a hostile MX cannot make us fetch its URLs.
+        using var client = new MtaStsSmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
+#pragma warning disable CA5359 // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures.
+        client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ConnectTimeout);
+            await socket.ConnectAsync(ip, _options.Port, timeout.Token).ConfigureAwait(false);
+            await client.ConnectAsync(socket, host, _options.Port, security, cancellationToken).ConfigureAwait(false);
+            await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or SslHandshakeException
+            or System.Security.Authentication.AuthenticationException or TimeoutException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return ex;
+        }
     }
 }

@@ -35,7 +35,8 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
     }
 
     /// <summary>
-    /// A handler for report POSTs: redirects are not followed, connecting takes at most 10 seconds, and unless
+    /// A handler for report POSTs: redirects are not followed, connecting takes at most 10 seconds, the certificate chain
+    /// is built offline (no intermediate, CRL or OCSP download), connections are not pooled, and unless
     /// <see cref="TlsRptOptions.AllowPrivateEndpoints"/> is set, the host is resolved at connect time and only public
     /// addresses are dialled, so a name that resolves (or rebinds) to a loopback, private or link-local address is refused.
     /// </summary>
@@ -49,6 +50,11 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
         {
             AllowAutoRedirect = false,
             ConnectTimeout = TimeSpan.FromSeconds(10) < options.HttpTimeout ? TimeSpan.FromSeconds(10) : TlsRptReporter.Bounded(options.HttpTimeout),
+
+            // The endpoint's certificate never makes the sender fetch anything (AIA intermediates, CRL, OCSP), and one
+            // report per endpoint a day keeps no idle connection open.
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { CertificateChainPolicy = Certificates.CertificateValidator.OfflinePolicy() },
+            PooledConnectionLifetime = TimeSpan.Zero,
         };
         if (!options.AllowPrivateEndpoints)
         {

@@ -56,7 +56,9 @@ public sealed partial class TlsRptRecorder
 
         var counters = policies.GetOrAdd(PolicyKey(state.Policy), static (_, policy) => new PolicyCounters(policy), state.Policy);
         var failure = decision.Failure;
-        if (failure is null || state.Mode == MtaStsMode.None || state.Policy is null && !state.IsDiscoveryFailureReportable)
+        // RPT-23: nothing fails under a policy of mode none. RPT-1: without a policy only a reportable discovery failure
+        // counts (a valid TXT record whose policy could not be fetched, FLOW-8); other sessions without one succeed.
+        if (failure is null || state.Policy?.Mode == MtaStsMode.None || (state.Policy is null && !state.IsDiscoveryFailureReportable))
         {
             Interlocked.Increment(ref counters.Successes);
         }

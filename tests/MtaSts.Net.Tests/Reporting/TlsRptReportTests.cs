@@ -170,6 +170,28 @@ public class TlsRptReportTests
     }
 
     [Fact]
+    public void Record_ValidTxtButPolicyUnfetchable_CountedAsFetchErrorUnderNoPolicyFound()
+    {
+        // RPT-1, FLOW-8: a valid TXT record whose policy could not be fetched is delivered, and reported.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var recorder = new TlsRptRecorder(time);
+        var fetchFailed = new MtaStsPolicyState("fetchless.example", null, MtaStsPolicySource.None, "id1", null,
+            new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "mta-sts.fetchless.example: connection refused", "ConnectionError"),
+            false, true, EvaluationSettings.Default);
+        var decision = fetchFailed.EvaluateTls("mx.fetchless.example", true, null, null, default);
+        decision.Verdict.Should().Be(MtaStsVerdict.DeliverAndReport);
+
+        recorder.Record(fetchFailed, decision);
+        recorder.Record(fetchFailed, decision);
+
+        var result = recorder.BuildReport("fetchless.example", new DateOnly(2026, 11, 27), "Example Sender", "tlsrpt@sender.example")!.Policies.Single();
+        result.PolicyType.Should().Be("no-policy-found");
+        result.TotalFailureSessionCount.Should().Be(2);
+        result.TotalSuccessfulSessionCount.Should().Be(0);
+        result.FailureDetails.Single().ResultType.Should().Be("sts-policy-fetch-error");
+    }
+
+    [Fact]
     public void Recorder_ExportImport_LosesNothing()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
