@@ -11,7 +11,8 @@ internal static class AuditOutput
     public static async Task WriteTextAsync(TextWriter output, AuditReport report)
     {
         var verdict = report.Findings.Count == 0 ? "no findings"
-            : $"{Count(report.Errors, "error")}, {Count(report.Warnings, "warning")}, {Count(report.Findings.Count - report.Errors - report.Warnings, "note")}";
+            : $"{Count(report.Errors, "error")}, {Count(report.Warnings, "warning")}" + (report.Findings.Count > report.Errors + report.Warnings
+                ? $", {Count(report.Findings.Count - report.Errors - report.Warnings, "note")}" : string.Empty);
         await output.WriteLineAsync($"MTA-STS audit of {report.Domain}: {verdict}").ConfigureAwait(false);
         if (report.Findings.Count > 0)
         {

@@ -104,7 +104,7 @@ internal sealed partial class Auditor
 
         if (facts.Expired)
         {
-            Add(Severity.Error, AuditCodes.MxCertificateExpired, subject, $"expired on {facts.NotAfter:yyyy-MM-dd} ({-facts.DaysLeft} days ago) (CERT-2)");
+            Add(Severity.Error, AuditCodes.MxCertificateExpired, subject, $"expired on {facts.NotAfter:yyyy-MM-dd} ({(int)(now - facts.NotAfter).TotalDays} days ago) (CERT-2)");
             clean = false;
         }
         else if (facts.NotAfter - now < ExpiringWithin)

@@ -53,7 +53,7 @@ internal sealed partial class Auditor
 
         if (facts.Expired)
         {
-            problems.Add($"expired on {facts.NotAfter:yyyy-MM-dd} ({-facts.DaysLeft} days ago)");
+            problems.Add($"expired on {facts.NotAfter:yyyy-MM-dd} ({(int)(now - facts.NotAfter).TotalDays} days ago)");
         }
         else if (facts.NotYetValid)
         {

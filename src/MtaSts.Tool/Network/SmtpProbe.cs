@@ -76,7 +76,7 @@ internal sealed class SmtpProbe(HostConnector connector, int port, TimeSpan time
             await QuitAsync(tls, limit.Token).ConfigureAwait(false);
             return certificate is null
                 ? Result(SmtpProbeStatus.StartTlsFailed, "the server presented no certificate")
-                : new SmtpProbeResult(SmtpProbeStatus.Secured, $"TLS {tls.SslProtocol} after STARTTLS", certificate, presented);
+                : new SmtpProbeResult(SmtpProbeStatus.Secured, $"STARTTLS, {TlsName(tls.SslProtocol)}", certificate, presented);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -111,6 +111,13 @@ internal sealed class SmtpProbe(HostConnector connector, int port, TimeSpan time
             // ignored
         }
     }
+
+    private static string TlsName(SslProtocols protocol) => protocol switch
+    {
+        SslProtocols.Tls13 => "TLS 1.3",
+        SslProtocols.Tls12 => "TLS 1.2",
+        _ => protocol.ToString(),
+    };
 
     private static string First(List<string> lines) => SmtpReplyReader.Shorten(lines.FirstOrDefault() ?? string.Empty);
 

@@ -30,7 +30,7 @@ public sealed class AuditCommandTests(ITestOutputHelper log) : ToolWorldTest
         root.GetProperty("summary").GetProperty("errors").GetInt32().Should().Be(0);
         root.GetProperty("summary").GetProperty("warnings").GetInt32().Should().Be(0);
         text.Code.Should().Be(0);
-        text.Stdout.Should().StartWith("MTA-STS audit of example.com: no findings").And.Contain("MX mail.example.com: TLS");
+        text.Stdout.Should().StartWith("MTA-STS audit of example.com: no findings").And.Contain("MX mail.example.com: STARTTLS, TLS 1.");
     }
 
     [Fact]
