@@ -4,6 +4,7 @@ using MtaSts.AspNetCore;
 // Kestrel's certificate comes from configuration ("Kestrel:Certificates:Default": a PEM or PFX valid for each
 // mta-sts.<domain> name). Publish each domain's TXT record as logged at start-up, or with `mta-sts generate`.
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder reads Kestrel's certificate settings only when asked
 builder.Services.AddMtaStsPolicyServer(builder.Configuration);
 var app = builder.Build();
 app.MapMtaStsPolicy();
@@ -12,7 +13,7 @@ var provider = app.Services.GetRequiredService<IMtaStsPolicyProvider>();
 foreach (var domain in builder.Configuration.GetSection(MtaStsPolicyServerDefaults.SectionName).GetChildren().Select(c => c.Key))
 {
     var document = await provider.GetPolicyAsync(domain.ToLowerInvariant());
-    app.Logger.LogInformation("_mta-sts.{Domain} TXT \"{Record}\"", domain, document?.TxtRecord);
+    Console.WriteLine($"publish: _mta-sts.{domain} TXT \"{document?.TxtRecord}\"");
 }
 
 app.Run();
