@@ -107,6 +107,11 @@ internal sealed partial class Auditor
             Add(Severity.Error, AuditCodes.MxCertificateExpired, subject, $"expired on {facts.NotAfter:yyyy-MM-dd} ({(int)(now - facts.NotAfter).TotalDays} days ago) (CERT-2)");
             clean = false;
         }
+        else if (facts.NotYetValid)
+        {
+            Add(Severity.Error, AuditCodes.MxCertificateUntrusted, subject, "not valid yet: its validity period starts in the future (CERT-2)");
+            clean = false;
+        }
         else if (facts.NotAfter - now < ExpiringWithin)
         {
             Add(Severity.Warning, AuditCodes.MxCertificateExpiring, subject, $"expires on {facts.NotAfter:yyyy-MM-dd HH:mm} UTC, {facts.DaysLeft} days left");

@@ -224,6 +224,7 @@ public sealed class AuditCommandTests(ITestOutputHelper log) : ToolWorldTest
     [Theory]
     [InlineData("untrusted", "error", "mx-certificate-untrusted")]            // CERT-2
     [InlineData("expired", "error", "mx-certificate-expired")]                // CERT-2
+    [InlineData("not-yet-valid", "error", "mx-certificate-untrusted")]        // CERT-2: outside its validity period
     [InlineData("expiring", "warning", "mx-certificate-expiring")]            // 5 days left, under 14
     [InlineData("cn-only", "error", "mx-certificate-name-mismatch")]          // CERT-3: SAN dNSName only
     [InlineData("wrong-name", "error", "mx-certificate-name-mismatch")]       // CERT-4: the MX host is the reference
@@ -237,6 +238,7 @@ public sealed class AuditCommandTests(ITestOutputHelper log) : ToolWorldTest
         {
             "untrusted" => other.IssueFor("mx2.example.com"),
             "expired" => World.Ca.IssueExpired("mx2.example.com"),
+            "not-yet-valid" => World.Ca.Issue("mx2.example.com", ["mx2.example.com"], notBefore: DateTimeOffset.UtcNow.AddDays(2), notAfter: DateTimeOffset.UtcNow.AddDays(90)),
             "expiring" => World.Ca.Issue("mx2.example.com", ["mx2.example.com"], notAfter: DateTimeOffset.UtcNow.AddDays(5).AddHours(1)),
             "cn-only" => World.Ca.IssueCommonNameOnly("mx2.example.com"),
             _ => World.Ca.IssueFor("mail.example.com"),
