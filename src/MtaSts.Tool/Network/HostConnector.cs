@@ -3,9 +3,6 @@ using System.Net.Sockets;
 
 namespace MtaSts.Tool.Network;
 
-/// <summary>The outcome of opening a TCP connection to a named host.</summary>
-internal sealed record ConnectResult(Socket? Socket, bool Resolved, IPAddress? Address, string? Error);
-
 /// <summary>
 /// Opens TCP connections to host names resolved through <see cref="ToolDns"/> (so <c>--name-server</c> decides where
 /// <c>mta-sts.&lt;domain&gt;</c> and MX hosts are), each attempt bounded by the timeout, at most two addresses tried.

@@ -266,6 +266,9 @@ public sealed class AuditCommandTests(ITestOutputHelper log) : ToolWorldTest
     [InlineData("192.0.2.1")]
     [InlineData("example.com|extra.example")]
     [InlineData("example.com|--mx|a.example.com")]
+    [InlineData("example.com|--ca-file|/nonexistent/ca.pem")]
+    [InlineData("example.com|--timeout|0")]
+    [InlineData("example.com|--smtp-port|70000")]
     public async Task Audit_BadUsage_ExitsTwoAtOnce(string joined)
     {
         string[] args = ["audit", .. joined.Split('|', StringSplitOptions.RemoveEmptyEntries)];
