@@ -1,0 +1,41 @@
+namespace MtaSts.Tool.Cli;
+
+/// <summary>The <c>--help</c> text: commands, options and exit codes.</summary>
+internal static class Usage
+{
+    public const string Short = "usage: mta-sts <check|audit|generate> ... (mta-sts --help for more)";
+
+    public const string Text = """
+        mta-sts: MTA-STS (RFC 8461) from the command line.
+
+        usage:
+          mta-sts check <domain> [--mx <host>]...        the sender's view: the policy and the verdict for each MX
+          mta-sts audit <domain>                         the owner's view: every problem, with a severity and a code
+          mta-sts generate --mx <pattern>... --mode <testing|enforce|none> [--max-age <s>] [--domain <domain>]
+                                                         a policy body (CRLF lines) and its TXT record
+        options (every command):
+          --json                   print one JSON document on stdout
+          --name-server <ip[:port]>  DNS server to ask (repeatable; default: the machine's, then /etc/resolv.conf)
+          --ca-file <pem>          extra trusted root certificates (private PKI); the machine store is used too,
+                                   and SSL_CERT_FILE / SSL_CERT_DIR are honoured
+          --timeout <seconds>      limit of each network step (default 10)
+          -h, --help               this text
+        advanced (tests, firewalled networks):
+          --smtp-port <n>          audit: probe MX hosts on this port instead of 25
+          --https-port <n>         check, audit: reach the policy host on this port instead of 443
+          With --name-server or --https-port, host names (mta-sts.<domain>, MX hosts) are resolved through the
+          given DNS servers, not the operating system's resolver.
+
+        exit codes:
+          0  check: discovery finished (with or without a policy); audit: no errors; generate: printed
+          1  check: discovery failed, a sender would fail closed and defer; audit: at least one error
+          2  bad usage (unknown option, missing argument, malformed domain or input)
+          130 interrupted
+
+        audit codes: txt-missing txt-multiple txt-invalid txt-lookup-failed policy-host-unresolvable
+          policy-host-certificate-invalid policy-fetch-failed policy-invalid policy-mode-none policy-mode-testing
+          max-age-short mx-lookup-failed mx-null mx-not-covered mx-pattern-unused mx-unreachable mx-starttls-missing
+          mx-starttls-failed mx-certificate-untrusted mx-certificate-expired mx-certificate-expiring
+          mx-certificate-name-mismatch tlsrpt-missing tlsrpt-invalid
+        """;
+}
