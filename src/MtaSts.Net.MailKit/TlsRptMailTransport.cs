@@ -102,14 +102,14 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
                 // after a failed TLS upgrade the same address once more in plain text.
                 foreach (var security in new[] { SecureSocketOptions.StartTlsWhenAvailable, SecureSocketOptions.None })
                 {
-                    var error = await TrySendAsync(message, host, ip, security, cancellationToken).ConfigureAwait(false);
+                    var (error, tlsFailed) = await TrySendAsync(message, host, ip, security, cancellationToken).ConfigureAwait(false);
                     if (error is null)
                     {
                         return null;
                     }
 
                     failures.Add($"{host} ({ip}{(security == SecureSocketOptions.None ? ", plain text" : string.Empty)}): {error.Message}");
-                    if (error is not (SslHandshakeException or System.Security.Authentication.AuthenticationException))
+                    if (!tlsFailed)
                     {
                         break;
                     }
@@ -120,8 +120,10 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         return failures.Count == 0 ? $"no MX of {domain} has an address" : string.Join("; ", failures);
     }
 
-    // One attempt at one address; the exception when it failed in a way worth trying elsewhere, null on success.
-    private async Task<Exception?> TrySendAsync(MimeMessage message, string host, System.Net.IPAddress ip, SecureSocketOptions security, CancellationToken cancellationToken)
+    // One attempt at one address: the exception when it failed in a way worth trying elsewhere (null on success), and
+    // whether it failed in the TLS upgrade (a handshake error, or silence after STARTTLS), which a plain-text try may avoid.
+    private async Task<(Exception? Error, bool TlsFailed)> TrySendAsync(MimeMessage message, string host, System.Net.IPAddress ip, SecureSocketOptions security,
+        CancellationToken cancellationToken)
     {
         // MtaStsSmtpClient: the handshake's chain is built offline, so a hostile MX cannot make us fetch its URLs.
         using var client = new MtaStsSmtpClient { LocalDomain = _options.HeloName, Timeout = (int)_options.CommandTimeout.TotalMilliseconds };
@@ -129,22 +131,34 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         client.ServerCertificateValidationCallback = (_, _, _, _) => true;
 #pragma warning restore CA5359
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var connected = false;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.ConnectTimeout);
-            await socket.ConnectAsync(ip, _options.Port, timeout.Token).ConfigureAwait(false);
-            await client.ConnectAsync(socket, host, _options.Port, security, cancellationToken).ConfigureAwait(false);
+            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                connect.CancelAfter(_options.ConnectTimeout);
+                await socket.ConnectAsync(ip, _options.Port, connect.Token).ConfigureAwait(false);
+            }
+
+            connected = true;
+            using (var greeting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                greeting.CancelAfter(_options.CommandTimeout); // greeting, EHLO and the TLS upgrade, which MailKit's Timeout does not bound
+                await client.ConnectAsync(socket, host, _options.Port, security, greeting.Token).ConfigureAwait(false);
+            }
+
             await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or SslHandshakeException
             or System.Security.Authentication.AuthenticationException or TimeoutException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            return ex;
+            var tlsFailed = connected && security != SecureSocketOptions.None && !client.IsConnected
+                && ex is SslHandshakeException or System.Security.Authentication.AuthenticationException or TimeoutException or OperationCanceledException or IOException;
+            return (ex, tlsFailed);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
+using MtaSts.Demo;
 using MtaSts.Reporting;
 
 namespace MtaSts.MailKit.Tests;
@@ -27,6 +28,26 @@ public sealed class TlsRptHardeningTests : DemoWorldTest
 
         failure.Should().NotBeNull("A: a bad address is this rua's failure, not an exception that stops all reporting");
         reports.Messages.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(StartTlsScript.Garbage)]
+    [InlineData(StartTlsScript.Stall)]
+    public async Task MailTransport_TlsUpgradeFails_DeliveredInPlainText(StartTlsScript script)
+    {
+        // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures, so after a failed TLS upgrade the
+        // same MX is tried once more without STARTTLS.
+        World.Dns.SetMx("plainreports.test", (10, "mx.plainreports.test"));
+        World.Dns.SetA("mx.plainreports.test", DemoWorld.Address(66));
+        await using var mx = new ScriptedSmtpServer(new System.Net.IPEndPoint(DemoWorld.Address(66), World.SmtpPort),
+            World.Ca.IssueFor("mx.plainreports.test"), script);
+        var options = World.SenderOptions();
+        options.CommandTimeout = TimeSpan.FromSeconds(2);
+
+        var failure = await new TlsRptMailTransport(options).DeliverAsync(new Uri("mailto:tlsrpt@plainreports.test"), Envelope);
+
+        failure.Should().BeNull("the plain-text retry delivers the report");
+        mx.Messages.Should().Be(1);
     }
 
     [Fact]
