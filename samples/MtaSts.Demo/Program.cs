@@ -53,7 +53,7 @@ allOk &= entry is { ResultType: "starttls-not-supported", FailedSessionCount: 1 
 Console.WriteLine();
 Console.WriteLine("TLS-RPT failure entry recorded for testing.test (scenario 3), as it will appear in the daily report:");
 Console.WriteLine(entry is null ? "  (none — unexpected)" : $"  result-type {entry.ResultType}, failed-session-count {entry.FailedSessionCount}, " +
-    $"receiving-mx-hostname {entry.ReceivingMxHostname},\n  additional-information: {entry.AdditionalInformation}");
+    $"receiving-mx-hostname {entry.ReceivingMxHostname},\n  failure-reason-code: {entry.FailureReasonCode}");
 
 Console.WriteLine();
 Console.WriteLine($"{(allOk ? "All scenarios ended as MTA-STS requires" : "SOME SCENARIOS DID NOT END AS EXPECTED")} ({watch.Elapsed.TotalSeconds:0.0} s).");

@@ -30,6 +30,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private readonly TimeSpan _txtRecheckMaximum;
     private readonly ConcurrentDictionary<string, Task<MtaStsPolicyState>> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationToken _stoppingToken;
     private readonly List<IDisposable> _owned;
 
     internal MtaStsEnforcer(MtaStsOptions options, EnforcerParts parts)
@@ -53,6 +54,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         _cache = new PolicyCache(options.MaxCacheEntries);
         _store = parts.Store;
         _owned = parts.Owned;
+        _stoppingToken = _stopping.Token; // read after disposal too
     }
 
     /// <summary>Creates an enforcer for use without dependency injection, with an in-memory store.</summary>
@@ -194,13 +196,17 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     internal IEnumerable<MtaStsPolicyState> CachedStates() => _cache.Entries.Select(e => e.State);
 
     /// <summary>CACHE-6: fetches the live policy whatever the TXT id says; a failure keeps the cached policy.</summary>
-    internal Task<MtaStsPolicyState> RefreshAsync(string domain) => ResolveAsync(domain, _stopping.Token, forceFetch: true);
+    /// Goes through the same single-flight and catch-all as lookups: a refresh never races a lookup of the same domain
+    /// (one could otherwise overwrite the other's newer entry), and no exception reaches the refresher.
+    internal Task<MtaStsPolicyState> RefreshAsync(string domain) =>
+        _stoppingToken.IsCancellationRequested ? Task.FromResult(Abandoned(domain)) : SharedResolve(domain, forceFetch: true);
 
     /// <summary>How many domains the cache holds (for tests and diagnostics).</summary>
     internal int CachedDomainCount => _cache.Count;
 
     // Single-flight: N concurrent callers for one domain share one TXT query and at most one fetch.
-    private Task<MtaStsPolicyState> SharedResolve(string domain)
+    // A refresh (forceFetch) that finds a lookup of its domain in flight takes that lookup's fresh answer.
+    private Task<MtaStsPolicyState> SharedResolve(string domain, bool forceFetch = false)
     {
         while (true)
         {
@@ -212,29 +218,28 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
             var completion = new TaskCompletionSource<MtaStsPolicyState>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_inFlight.TryAdd(domain, completion.Task))
             {
-                _ = RunSharedAsync(domain, completion);
+                _ = RunSharedAsync(domain, completion, forceFetch);
                 return completion.Task;
             }
         }
     }
 
-    private async Task RunSharedAsync(string domain, TaskCompletionSource<MtaStsPolicyState> completion)
+    private async Task RunSharedAsync(string domain, TaskCompletionSource<MtaStsPolicyState> completion, bool forceFetch)
     {
         MtaStsPolicyState state;
         using var activity = MtaStsTelemetry.ActivitySource.StartActivity("mtasts.policy.resolve");
         activity?.SetTag(MtaStsTelemetryTags.Domain, domain);
         var started = _time.GetTimestamp();
-        var stopping = _stopping.Token;
+        var stopping = _stoppingToken;
         try
         {
-            state = await ResolveAsync(domain, stopping).ConfigureAwait(false);
+            state = await ResolveAsync(domain, stopping, forceFetch).ConfigureAwait(false);
         }
         catch (Exception ex) when (stopping.IsCancellationRequested)
         {
             // Disposed mid-lookup: the work was cancelled on purpose, so the caller gets a temporary failure, not an error.
             LogResolveAbandoned(domain, ex.GetType().Name);
-            state = new MtaStsPolicyState(domain, null, MtaStsPolicySource.None, null, null,
-                new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "the MTA-STS enforcer was disposed during the lookup", "shutdown"), true, false, _settings);
+            state = Abandoned(domain);
         }
 #pragma warning disable CA1031 // A bug below must not crash the send path: fail closed, temporarily.
         catch (Exception ex)
@@ -254,6 +259,10 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         _inFlight.TryRemove(domain, out _);
         completion.SetResult(state);
     }
+
+    private MtaStsPolicyState Abandoned(string domain) =>
+        new(domain, null, MtaStsPolicySource.None, null, null,
+            new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "the MTA-STS enforcer was disposed during the lookup", "shutdown"), true, false, _settings);
 
     private void RecordResolve(MtaStsPolicyState state, TimeSpan elapsed, System.Diagnostics.Activity? activity)
     {

@@ -2,7 +2,7 @@ namespace MtaSts;
 
 /// <summary>A failed check: its kind, a human-readable detail and, where useful, a machine-readable reason code.</summary>
 /// <param name="Kind">The kind of failure.</param>
-/// <param name="Detail">A human-readable explanation, for logs and TLS-RPT <c>additional-information</c>.</param>
+/// <param name="Detail">A human-readable explanation, for logs and the text part of TLS-RPT <c>failure-reason-code</c>.</param>
 /// <param name="ReasonCode">An optional RFC 8460 <c>failure-reason-code</c>.</param>
 public sealed record MtaStsFailure(MtaStsFailureKind Kind, string Detail, string? ReasonCode = null)
 {

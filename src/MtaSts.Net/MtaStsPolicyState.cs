@@ -87,13 +87,14 @@ public sealed class MtaStsPolicyState
     /// </summary>
     /// <param name="mxHost">The MX host name connected to (the reference identity, CERT-4).</param>
     /// <param name="startTlsOffered">Whether the server offered STARTTLS.</param>
-    /// <param name="certificate">The server certificate, when TLS was negotiated.</param>
+    /// <param name="certificate">The server certificate, when TLS was negotiated: the <see cref="X509Certificate"/> a
+    /// <see cref="RemoteCertificateValidationCallback"/> hands out is taken as it is.</param>
     /// <param name="chain">The chain the platform built, used only for its intermediate certificates.</param>
     /// <param name="errors">The platform's verdict. Not trusted on its own: the checks are redone here, because on Linux
     /// the platform accepts a CN-only certificate.</param>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="mxHost"/> is null.</exception>
-    public MtaStsDecision EvaluateTls(string mxHost, bool startTlsOffered, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors)
+    public MtaStsDecision EvaluateTls(string mxHost, bool startTlsOffered, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         ArgumentNullException.ThrowIfNull(mxHost);
         MtaStsFailure? failure;
@@ -121,10 +122,22 @@ public sealed class MtaStsPolicyState
             ? null
             : new MtaStsFailure(MtaStsFailureKind.MxNotInPolicy, $"{mxHost} matches no mx pattern of the policy for {Domain} (MX-1)", "mx-not-in-policy");
 
-    private MtaStsFailure? CertificateFailure(string mxHost, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors) =>
-        (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 && certificate is null
-            ? new MtaStsFailure(MtaStsFailureKind.CertificateNotTrusted, $"{mxHost} presented no certificate", "no-certificate")
-            : CertificateValidator.Validate(mxHost, certificate, chain, _settings.MxTrustedRoots, _settings.TimeProvider.GetUtcNow());
+    private MtaStsFailure? CertificateFailure(string mxHost, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 && certificate is null)
+        {
+            return new MtaStsFailure(MtaStsFailureKind.CertificateNotTrusted, $"{mxHost} presented no certificate", "no-certificate");
+        }
+
+        var now = _settings.TimeProvider.GetUtcNow();
+        if (certificate is null or X509Certificate2)
+        {
+            return CertificateValidator.Validate(mxHost, certificate as X509Certificate2, chain, _settings.MxTrustedRoots, now);
+        }
+
+        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()); // a bare X509Certificate from a TLS callback
+        return CertificateValidator.Validate(mxHost, copy, chain, _settings.MxTrustedRoots, now);
+    }
 
     private MtaStsDecision Decide(string mxHost, MtaStsFailure? checkFailure)
     {

@@ -15,7 +15,10 @@ internal static class AttemptClassifier
     /// </summary>
     public static MtaStsAttemptError? Classify(Exception exception, CancellationToken cancellationToken) => exception switch
     {
-        SmtpCommandException command when (int)command.StatusCode >= 500 => MtaStsAttemptError.PermanentRejection,
+        // Only a 5xx to MAIL, RCPT or DATA is the recipient's final word. A 5xx greeting or EHLO comes from a peer that
+        // has proved nothing (a broken MX, or an on-path attacker before STARTTLS): try the next MX, as Postfix does.
+        SmtpCommandException { ErrorCode: SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted } command
+            when (int)command.StatusCode >= 500 => MtaStsAttemptError.PermanentRejection,
         SmtpCommandException => MtaStsAttemptError.TemporaryRejection,
         SmtpProtocolException or ServiceNotConnectedException => MtaStsAttemptError.ProtocolError,
         SslHandshakeException or System.Security.Authentication.AuthenticationException => MtaStsAttemptError.TlsFailed,

@@ -9,8 +9,9 @@ namespace MtaSts.Reporting;
 /// <param name="ReceivingMxHelo">The name the MX gave in its greeting, when known.</param>
 /// <param name="ReceivingIp">The MX address, when known.</param>
 /// <param name="FailedSessionCount">How many sessions failed this way.</param>
-/// <param name="AdditionalInformation">A URI or text with more detail (STARTTLS-stripping evidence goes here).</param>
-/// <param name="FailureReasonCode">A machine-readable reason, e.g. <c>mx-not-in-policy</c>.</param>
+/// <param name="AdditionalInformation">A URI with more detail (RFC 8460 §4.4 types it as a URI; free text never goes here).</param>
+/// <param name="FailureReasonCode">A reason: a code such as <c>mx-not-in-policy</c>, then free text (certificate details,
+/// the STARTTLS-stripping evidence).</param>
 public sealed record TlsRptFailureDetail(
     string ResultType,
     string? SendingMtaIp,

@@ -21,6 +21,7 @@ public sealed partial class TlsRptReporter
     private const int MaxRetryRounds = 32;
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(49); // Task.Delay's limit
 
+    private readonly string _instance;
     private readonly TlsRptRecorder _recorder;
     private readonly IMtaStsTxtResolver _resolver;
     private readonly IReadOnlyList<ITlsRptTransport> _transports;
@@ -67,6 +68,7 @@ public sealed partial class TlsRptReporter
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = TlsRptTelemetry.Create(meterFactory);
         _store = store ?? (options.StateDirectory is null ? null : new FilePolicyStore(options.StateDirectory));
+        _instance = instance;
         _countersKey = $"tlsrpt-counters-{instance}";
         _sentKey = $"tlsrpt-sent-{instance}";
     }
@@ -220,13 +222,16 @@ public sealed partial class TlsRptReporter
 
     private async Task<TlsRptDeliveryOutcome> SendOneAsync(string domain, DateOnly day, CancellationToken cancellationToken)
     {
-        var report = _recorder.BuildReport(domain, day, _options.OrganizationName, _options.ContactInfo);
+        // RFC 8460 §4.4: a unique report-id; each instance sends its own report, so the instance is part of it.
+        var submitter = _options.ContactInfo.Split('@')[^1];
+        var reportId = $"{day:yyyy-MM-dd}_{domain}_{_instance}@{submitter}";
+        var report = _recorder.BuildReport(domain, day, _options.OrganizationName, _options.ContactInfo, reportId);
         if (report is null)
         {
             return new TlsRptDeliveryOutcome(domain, null, TlsRptDeliveryStatus.NoEndpoint, "nothing recorded");
         }
 
-        if (IsSent(report.ReportId))
+        if (IsSent(report.ReportId) || IsSent($"{day:yyyy-MM-dd}_{domain}@{submitter}")) // the id before instance ids: never twice
         {
             _recorder.Forget(domain, day);
             return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.AlreadySent, null);

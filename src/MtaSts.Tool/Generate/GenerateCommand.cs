@@ -56,10 +56,12 @@ internal static class GenerateCommand
             return ExitCodes.Ok;
         }
 
-        await output.WriteLineAsync($"# Policy: serve at {url ?? "https://mta-sts.<domain>/.well-known/mta-sts.txt"} as text/plain").ConfigureAwait(false);
+        // stdout is the policy file and nothing else (`mta-sts generate ... > mta-sts.txt` gives a valid policy); where to
+        // serve it and the TXT record to publish go to stderr.
+        await errors.WriteLineAsync($"# Policy (stdout): serve at {url ?? "https://mta-sts.<domain>/.well-known/mta-sts.txt"} as text/plain").ConfigureAwait(false);
         await output.WriteAsync(document!.Body).ConfigureAwait(false);
-        await output.WriteLineAsync($"# TXT record at {txtName ?? "_mta-sts.<domain>"} (the id follows the policy's content):").ConfigureAwait(false);
-        await output.WriteLineAsync(document.TxtRecord).ConfigureAwait(false);
+        await errors.WriteLineAsync($"# TXT record at {txtName ?? "_mta-sts.<domain>"} (the id follows the policy's content):").ConfigureAwait(false);
+        await errors.WriteLineAsync(document.TxtRecord).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 }

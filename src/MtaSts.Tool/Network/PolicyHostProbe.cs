@@ -88,6 +88,12 @@ internal sealed class PolicyHostProbe(ToolDns dns, int port, TimeSpan timeout)
         {
             return new PolicyFetchOutcome(true, certificate, presented, null, $"the request failed: {Innermost(ex)}");
         }
+        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException or InvalidOperationException
+            or NotSupportedException or FormatException)
+        {
+            // A body cut short of its Content-Length, a reset mid-body, a TLS failure raised while reading (FETCH-9).
+            return new PolicyFetchOutcome(true, certificate, presented, null, $"the response failed: {Innermost(ex)}");
+        }
     }
 
     private static string? CheckResponse(HttpResponseMessage response)

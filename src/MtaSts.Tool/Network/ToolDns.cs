@@ -28,7 +28,7 @@ internal sealed class ToolDns
             UseCache = false,
             ThrowDnsErrors = false,
             Timeout = timeout,
-            Retries = 1,
+            Retries = 0, // --timeout bounds each step, as --help says
             UseTcpFallback = true,
         });
     }
@@ -106,6 +106,12 @@ internal sealed class ToolDns
         catch (ArgumentException ex)
         {
             return (null, $"{type} query for '{name}' refused: {ex.Message}");
+        }
+#pragma warning disable CA1031 // Hostile answers surface as other exception types (DnsXidMismatchException): all are "no answer".
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return (null, $"{type} query failed: {ex.GetType().Name}: {ex.Message}");
         }
     }
 

@@ -69,6 +69,26 @@ public class TlsRptReporterStateTests
     }
 
     [Fact]
+    public async Task TwoInstances_SameDomainDay_SendReportsWithDistinctIds()
+    {
+        // RFC 8460 §4.4: report-id is unique; each instance sends its own report for a domain-day, so a receiver that
+        // de-duplicates on report-id must not drop one of them.
+        var kit = new ReporterKit().Publish("example.com", "https://reports.example/tlsrpt");
+        var optionsB = new TlsRptOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.example", InstanceId = "test-2" };
+        var recorderB = new TlsRptRecorder(kit.Time, optionsB);
+        kit.Record("example.com");
+        kit.Record("example.com", recorderB);
+
+        await kit.Reporter().SendDayAsync(ReporterKit.Day);
+        await new TlsRptReporter(recorderB, kit.Dns, [kit.Https], optionsB, kit.Time, null, new ReporterKit().Store).SendDayAsync(ReporterKit.Day);
+
+        var ids = kit.Https.Calls.Select(c => c.Envelope.Report.ReportId).ToList();
+        ids.Should().HaveCount(2);
+        ids.Should().OnlyHaveUniqueItems();
+        ids.Should().Contain(id => id.Contains("test-1", StringComparison.Ordinal)).And.Contain(id => id.Contains("test-2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void InstanceId_Default_StablePerInstallationAndAValidKey()
     {
         var one = TlsRptInstanceId.CreateDefault("/srv/sender-a");

@@ -8,13 +8,15 @@ public sealed class GenerateCommandTests
     [Fact]
     public async Task Generate_Enforce_PrintsCrlfPolicyAndTxtRecord()
     {
-        var (code, stdout, _) = await RunAsync("--mx", "mail.example.com", "--mx", "*.mx.example.com", "--mode", "enforce", "--max-age", "1209600", "--domain", "example.com");
+        var (code, stdout, stderr) = await RunAsync("--mx", "mail.example.com", "--mx", "*.mx.example.com", "--mode", "enforce", "--max-age", "1209600", "--domain", "example.com");
 
         code.Should().Be(0);
         const string body = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.mx.example.com\r\nmax_age: 1209600\r\n";
         stdout.Should().Contain(body);
         var id = MtaStsPolicyDocument.ComputeId(body);
-        stdout.Should().Contain($"v=STSv1; id={id}").And.Contain("_mta-sts.example.com").And.Contain("https://mta-sts.example.com/.well-known/mta-sts.txt");
+        stdout.Should().Be(body, "stdout is the policy file alone: `generate > mta-sts.txt` serves as is");
+        MtaStsPolicy.TryParse(stdout, out _, out var parseError).Should().BeTrue(parseError);
+        stderr.Should().Contain($"v=STSv1; id={id}").And.Contain("_mta-sts.example.com").And.Contain("https://mta-sts.example.com/.well-known/mta-sts.txt");
         MtaStsRecord.TryParse($"v=STSv1; id={id}", out var record).Should().BeTrue("TXT-7: 1-32 letters and digits");
         record!.Id.Should().HaveLength(20);
     }
