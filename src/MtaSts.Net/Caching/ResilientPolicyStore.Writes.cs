@@ -70,33 +70,56 @@ internal sealed partial class ResilientPolicyStore
         await _writeGate.WaitAsync(_stopping.Token).ConfigureAwait(false);
         try
         {
-            // Taken under the gate, so that ClearAsync's discard and this write never interleave.
-            if (!_pending.TryRemove(domain, out var write))
+            // Read under the gate, so that ClearAsync's discard and this write never interleave. The write stays pending
+            // (visible to GetAsync) until the store has it: a lookup meanwhile must not reload what is being removed.
+            if (!_pending.TryGetValue(domain, out var write))
             {
                 return; // discarded by ClearAsync
             }
 
-            await CallAsync(async ct =>
+            for (var round = 0; ; round++)
             {
-                if (write.Policy is { } policy)
+                try
                 {
-                    await _inner.SetAsync(policy, ct).ConfigureAwait(false);
+                    await WriteToStoreAsync(domain, write).ConfigureAwait(false);
                 }
-                else
+                catch (PolicyStoreUnavailableException ex)
                 {
-                    await _inner.RemoveAsync(domain, ct).ConfigureAwait(false);
+                    LogWriteFailed(domain, ex.Message); // dropped, as after a crash: the store is a cache
                 }
 
-                return true;
-            }, (write.Policy is null ? "remove " : "write ") + domain, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (PolicyStoreUnavailableException ex)
-        {
-            LogWriteFailed(domain, ex.Message);
+                if (_pending.TryRemove(KeyValuePair.Create(domain, write)) || !_pending.TryGetValue(domain, out var newer))
+                {
+                    return;
+                }
+
+                if (round == 8)
+                {
+                    _queue.Writer.TryWrite(domain); // it keeps changing: back in the queue, behind the others
+                    return;
+                }
+
+                write = newer; // a newer write replaced this one while it was written
+            }
         }
         finally
         {
             _writeGate.Release();
         }
     }
+
+    private async Task WriteToStoreAsync(string domain, PendingWrite write) =>
+        await CallAsync(async ct =>
+        {
+            if (write.Policy is { } policy)
+            {
+                await _inner.SetAsync(policy, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await _inner.RemoveAsync(domain, ct).ConfigureAwait(false);
+            }
+
+            return true;
+        }, (write.Policy is null ? "remove " : "write ") + domain, _stopping.Token).ConfigureAwait(false);
 }
