@@ -55,6 +55,9 @@ public sealed class TlsRptHttpsTransport : ITlsRptTransport
             // report per endpoint a day keeps no idle connection open.
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions { CertificateChainPolicy = Certificates.CertificateValidator.OfflinePolicy() },
             PooledConnectionLifetime = TimeSpan.Zero,
+
+            // Through a proxy the address check would see the proxy, not the endpoint: with the check on, no proxy.
+            UseProxy = options.AllowPrivateEndpoints,
         };
         if (!options.AllowPrivateEndpoints)
         {

@@ -12,7 +12,13 @@ namespace MtaSts.Reporting;
 /// </summary>
 public sealed partial class TlsRptRecorder
 {
-    private readonly ConcurrentDictionary<(string Domain, DateOnly Day), ConcurrentDictionary<string, PolicyCounters>> _days = new();
+    /// <summary>Distinct policies counted per domain and day; more are dropped and counted.</summary>
+    internal const int MaxPoliciesPerDomainDay = 16;
+
+    /// <summary>Distinct failure details per policy and day; more fold into one overflow entry per result type.</summary>
+    internal const int MaxDetailsPerPolicy = 200;
+
+        private readonly ConcurrentDictionary<(string Domain, DateOnly Day), ConcurrentDictionary<string, PolicyCounters>> _days = new();
     private readonly ConcurrentDictionary<DateOnly, DayCount> _perDay = new();
     private readonly TimeProvider _time;
     private readonly int _maxDomainsPerDay;
@@ -54,7 +60,21 @@ public sealed partial class TlsRptRecorder
             return;
         }
 
-        var counters = policies.GetOrAdd(PolicyKey(state.Policy), static (_, policy) => new PolicyCounters(policy), state.Policy);
+        // Bounded per domain-day: the policy text and the failure details are the recipient's choice (a rotating
+        // policy, a new certificate subject or address per session), so past the caps sessions are dropped (policies)
+        // or folded into one overflow entry per result type (details), and counted.
+        var key = PolicyKey(state.Policy);
+        if (!policies.TryGetValue(key, out var counters))
+        {
+            if (policies.Count >= MaxPoliciesPerDomainDay)
+            {
+                _telemetry.SessionsDropped.Add(1);
+                return;
+            }
+
+            counters = policies.GetOrAdd(key, static (_, policy) => new PolicyCounters(policy), state.Policy);
+        }
+
         var failure = decision.Failure;
         // RPT-23: nothing fails under a policy of mode none. RPT-1: without a policy only a reportable discovery failure
         // counts (a valid TXT record whose policy could not be fetched, FLOW-8); other sessions without one succeed.
@@ -67,6 +87,12 @@ public sealed partial class TlsRptRecorder
             Interlocked.Increment(ref counters.Failures);
             var detail = FailureKey.Create(failure.ResultType, session?.SendingMtaIp, decision.MxHost, session?.ReceivingMxHelo, session?.ReceivingIp,
                 session?.AdditionalInformation, failure.ReasonCode, failure.Detail);
+            if (counters.Details.Count >= MaxDetailsPerPolicy && !counters.Details.ContainsKey(detail))
+            {
+                detail = FailureKey.Create(failure.ResultType, null, null, null, null, null, "overflow",
+                    $"more than {MaxDetailsPerPolicy} distinct failures this day; the rest are counted here");
+            }
+
             counters.Details.AddOrUpdate(detail, 1, static (_, n) => n + 1);
         }
 
