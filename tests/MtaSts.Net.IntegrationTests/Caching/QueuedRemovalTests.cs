@@ -22,7 +22,7 @@ public sealed class QueuedRemovalTests : IAsyncLifetime
         _world.Publish("example.com", "1");
         var store = new SlowRemoveStore();
         using var enforcer = MtaStsEnforcer.Create(_world.Options(o => o.StoreTimeout = TimeSpan.FromSeconds(5)), _world.Time, store: store);
-        (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull();
+        (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull("the policy is fetched and cached first");
         (await Eventually(() => store.Policies.ContainsKey("example.com"))).Should().BeTrue("the background write landed");
 
         await enforcer.InvalidateAsync("example.com");

@@ -24,7 +24,7 @@ public sealed class RefresherSafetyTests : IAsyncLifetime
         _world.Publish("example.com", "1", TestWorld.EnforcePolicy);
         var resolver = new FlakyResolver();
         using var enforcer = MtaStsEnforcer.Create(_world.Options(o => o.TxtResolver = resolver), _world.Time);
-        (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull();
+        (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull("the policy the refresher will refresh");
 
         resolver.Throw = true;
         (await enforcer.GetPolicyAsync("other.example")).DiscoveryFailure!.ReasonCode.Should().Be("internal-error", "the send path contains it");

@@ -61,9 +61,9 @@ public sealed class PolicyCacheTests
         cache.Set(Entry("new.example", MtaStsMode.Enforce, maxAge: Hour), Now + 102);
 
         cache.Get("d1.example").Should().BeNull("d1 is the least recently used");
-        cache.Get("d0.example").Should().NotBeNull();
+        cache.Get("d0.example").Should().NotBeNull("used recently, so kept");
         cache.Get("d9.example").Should().NotBeNull("recency, not max_age, decides");
-        cache.Get("new.example").Should().NotBeNull();
+        cache.Get("new.example").Should().NotBeNull("just stored");
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public sealed class PolicyCacheTests
         cache.Set(Entry("late.example", MtaStsMode.Testing, maxAge: Hour), Now + 7);
 
         cache.Get("dead.example").Should().BeNull("a dead entry goes first even though it was used more recently");
-        cache.Get("testing.example").Should().NotBeNull();
-        cache.Get("enforce.example").Should().NotBeNull();
+        cache.Get("testing.example").Should().NotBeNull("a policy outranks dead and policy-less entries");
+        cache.Get("enforce.example").Should().NotBeNull("enforce policies go last");
     }
 
     private static CacheEntry Entry(string domain, MtaStsMode mode, long maxAge)
