@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MtaSts.Testing;
@@ -13,7 +12,7 @@ public sealed partial class TestCertificateAuthority
     public const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
 
     /// <summary>A certificate for <paramref name="host"/> (SAN and CN) whose extended key usage is clientAuth only (CERT-2: not a server certificate).</summary>
-    public X509Certificate2 IssueClientAuthOnly(string host) => IssueCustom(host, [ClientAuthOid], null);
+    public X509Certificate2 IssueClientAuthOnly(string host) => IssueServerCertificate(host, serverAuth: false, clientAuth: true);
 
     /// <summary>
     /// A valid server certificate for <paramref name="host"/> whose AIA (caIssuers <c>/ca.cer</c>, OCSP <c>/ocsp</c>) and
@@ -24,34 +23,6 @@ public sealed partial class TestCertificateAuthority
     {
         ArgumentNullException.ThrowIfNull(fetchBase);
         var at = fetchBase.ToString().TrimEnd('/');
-        return IssueCustom(host, [ServerAuthOid], request =>
-        {
-            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([$"{at}/ocsp"], [$"{at}/ca.cer"]));
-            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([$"{at}/ca.crl"]));
-        });
-    }
-
-    private X509Certificate2 IssueCustom(string host, string[] ekuOids, Action<CertificateRequest>? extend)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        var usages = new OidCollection();
-        foreach (var oid in ekuOids)
-        {
-            usages.Add(new Oid(oid));
-        }
-
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, true, false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(host);
-        request.CertificateExtensions.Add(san.Build());
-        extend?.Invoke(request);
-        var serial = BitConverter.GetBytes(Interlocked.Increment(ref _serial));
-        using var issued = request.Create(Root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90), serial);
-        using var withKey = issued.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        return Issue(host, [host], new TestCertificateOptions { CaIssuersUrl = $"{at}/ca.cer", OcspUrl = $"{at}/ocsp", CrlUrl = $"{at}/ca.crl" });
     }
 }

@@ -5,23 +5,17 @@ using MtaSts.IntegrationTests.Infrastructure;
 namespace MtaSts.IntegrationTests.Caching;
 
 /// <summary>A removal waiting in the background write queue stays visible to lookups until the store has it.</summary>
-public sealed class QueuedRemovalTests : IAsyncLifetime
+public sealed class QueuedRemovalTests : WorldTest
 {
-    private TestWorld _world = null!;
-
-    public async Task InitializeAsync() => _world = await TestWorld.StartAsync();
-
-    public async Task DisposeAsync() => await _world.DisposeAsync();
-
     // Before: the worker took the pending write out of the queue before the inner write completed, so
     // for the length of a store call GetAsync neither sees the queued removal nor the removed entry: a lookup in that
     // window reloads the policy the operator just invalidated, and keeps it in memory.
     [Fact]
     public async Task Invalidate_LookupDuringTheQueuedRemoval_DoesNotBringThePolicyBack()
     {
-        _world.Publish("example.com", "1");
+        World.Publish("example.com", "1");
         var store = new SlowRemoveStore();
-        using var enforcer = MtaStsEnforcer.Create(_world.Options(o => o.StoreTimeout = TimeSpan.FromSeconds(5)), _world.Time, store: store);
+        using var enforcer = MtaStsEnforcer.Create(World.Options(o => o.StoreTimeout = TimeSpan.FromSeconds(5)), World.Time, store: store);
         (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull("the policy is fetched and cached first");
         (await Eventually(() => store.Policies.ContainsKey("example.com"))).Should().BeTrue("the background write landed");
 

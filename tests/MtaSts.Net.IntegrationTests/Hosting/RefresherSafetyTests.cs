@@ -7,30 +7,24 @@ using MtaSts.IntegrationTests.Infrastructure;
 namespace MtaSts.IntegrationTests.Hosting;
 
 /// <summary>The refresher can neither stop the host nor undo a newer policy (CACHE-6, CACHE-8).</summary>
-public sealed class RefresherSafetyTests : IAsyncLifetime
+public sealed class RefresherSafetyTests : WorldTest
 {
-    private TestWorld _world = null!;
-
-    public async Task InitializeAsync() => _world = await TestWorld.StartAsync();
-
-    public async Task DisposeAsync() => await _world.DisposeAsync();
-
     // The send path wraps ResolveAsync in a catch-all (internal-error); the refresher calls it directly. An exception
     // from a custom IMtaStsTxtResolver (or any bug below ResolveAsync) escapes RefreshDueAsync, then ExecuteAsync, and
     // with the default BackgroundServiceExceptionBehavior.StopHost stops the whole application.
     [Fact]
     public async Task Refresher_ResolverThrows_PassDoesNotThrow()
     {
-        _world.Publish("example.com", "1", TestWorld.EnforcePolicy);
+        World.Publish("example.com", "1", TestWorld.EnforcePolicy);
         var resolver = new FlakyResolver();
-        using var enforcer = MtaStsEnforcer.Create(_world.Options(o => o.TxtResolver = resolver), _world.Time);
+        using var enforcer = MtaStsEnforcer.Create(World.Options(o => o.TxtResolver = resolver), World.Time);
         (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull("the policy the refresher will refresh");
 
         resolver.Throw = true;
         (await enforcer.GetPolicyAsync("other.example")).DiscoveryFailure!.ReasonCode.Should().Be("internal-error", "the send path contains it");
 
-        _world.Time.Advance(TimeSpan.FromHours(25));
-        using var refresher = new MtaStsPolicyRefresher(enforcer, Options.Create(new MtaStsRefreshOptions()), _world.Time, NullLogger<MtaStsPolicyRefresher>.Instance);
+        World.Time.Advance(TimeSpan.FromHours(25));
+        using var refresher = new MtaStsPolicyRefresher(enforcer, Options.Create(new MtaStsRefreshOptions()), World.Time, NullLogger<MtaStsPolicyRefresher>.Instance);
         var pass = async () => await refresher.RefreshDueAsync(default);
 
         await pass.Should().NotThrowAsync("a failing refresh is a failed refresh, not a dead hosted service");
@@ -45,15 +39,15 @@ public sealed class RefresherSafetyTests : IAsyncLifetime
     public async Task Refresher_FailingWhileALookupComes_NeverRevertsANewerPolicy(int oldMaxAge)
     {
         var testing = TestWorld.EnforcePolicy.Replace("enforce", "testing", StringComparison.Ordinal).Replace("86400", oldMaxAge.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        _world.Publish("example.com", "1", testing);
-        var enforcer = _world.Enforcer();
+        World.Publish("example.com", "1", testing);
+        var enforcer = World.Enforcer();
         (await enforcer.GetPolicyAsync("example.com")).Policy!.Mode.Should().Be(MtaStsMode.Testing);
 
         var requests = 0;
         var refresherArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseRefresher = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _world.Dns.SetTxt("_mta-sts.example.com", 300, ["v=STSv1; id=2"]);
-        _world.Https.Serve("mta-sts.example.com", async context =>
+        World.Dns.SetTxt("_mta-sts.example.com", 300, ["v=STSv1; id=2"]);
+        World.Https.Serve("mta-sts.example.com", async context =>
         {
             if (Interlocked.Increment(ref requests) == 1)
             {
@@ -67,8 +61,8 @@ public sealed class RefresherSafetyTests : IAsyncLifetime
             await Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response, TestWorld.EnforcePolicy);
         });
 
-        _world.Time.Advance(TimeSpan.FromHours(25));
-        using var refresher = new MtaStsPolicyRefresher(enforcer, Options.Create(new MtaStsRefreshOptions()), _world.Time, NullLogger<MtaStsPolicyRefresher>.Instance);
+        World.Time.Advance(TimeSpan.FromHours(25));
+        using var refresher = new MtaStsPolicyRefresher(enforcer, Options.Create(new MtaStsRefreshOptions()), World.Time, NullLogger<MtaStsPolicyRefresher>.Instance);
         var pass = refresher.RefreshDueAsync(default);
         await refresherArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -79,7 +73,7 @@ public sealed class RefresherSafetyTests : IAsyncLifetime
         await during.WaitAsync(TimeSpan.FromSeconds(10));
         requests.Should().Be(1, "one flight, one fetch");
 
-        _world.Time.Advance(TimeSpan.FromMinutes(6)); // FETCH-11: id 2 is fetched again after the back-off
+        World.Time.Advance(TimeSpan.FromMinutes(6)); // FETCH-11: id 2 is fetched again after the back-off
         var after = await enforcer.GetPolicyAsync("example.com");
         (after.Policy?.Mode).Should().Be(MtaStsMode.Enforce, $"the newer policy applies (now: {after})");
         (await enforcer.GetPolicyAsync("example.com")).Policy!.Mode.Should().Be(MtaStsMode.Enforce, "and stays");
