@@ -260,6 +260,11 @@ public sealed partial class MtaStsEnforcer
     // be read (it threw, timed out, or its breaker is open): "unknown", never "absent".
     private async Task<(CacheEntry? Entry, bool Failed)> LoadFromStoreAsync(string domain, long now, CancellationToken cancellationToken)
     {
+        if (_store is null)
+        {
+            return (null, false); // memory only: the cache is the one copy
+        }
+
         MtaStsStoredPolicy? stored;
         try
         {
@@ -311,6 +316,11 @@ public sealed partial class MtaStsEnforcer
     // The store is a seam the application owns: whatever it throws is logged, never passed to the send path.
     private async ValueTask StoreAsync(Func<IMtaStsPolicyStore, ValueTask> action, string domain)
     {
+        if (_store is null)
+        {
+            return;
+        }
+
         try
         {
             await action(_store).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DnsClient;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MtaSts.Caching;
@@ -19,7 +20,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private readonly RecordLookup _lookup;
     private readonly PolicyFetcher _fetcher;
     private readonly PolicyCache _cache;
-    private readonly IMtaStsPolicyStore _store;
+    private readonly IMtaStsPolicyStore? _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MtaStsTelemetry _telemetry;
@@ -32,15 +33,10 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationToken _stoppingToken;
     private readonly List<IDisposable> _owned;
+    private readonly CoarseClock? _coarse;
 
-    internal MtaStsEnforcer(MtaStsOptions options, EnforcerParts parts)
+    private MtaStsEnforcer(MtaStsOptions options, EnforcerParts parts, HttpClient client, IMtaStsPolicyStore? store, List<IDisposable> owned)
     {
-        var problems = options.Problems();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid MTA-STS options: " + string.Join(" ", problems), nameof(options));
-        }
-
         _time = parts.TimeProvider;
         _logger = parts.LoggerFactory.CreateLogger<MtaStsEnforcer>();
         _telemetry = parts.Telemetry;
@@ -49,53 +45,97 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         _txtRecheckMinimum = options.TxtRecheckMinimum;
         _txtRecheckMaximum = options.TxtRecheckMaximum;
         _settings = new EvaluationSettings(_time, options.MxTrustedRoots, options.RequireValidCertificateWithoutPolicy, _telemetry);
-        _lookup = new RecordLookup(parts.TxtResolver, options.ParsingMode);
-        _fetcher = new PolicyFetcher(parts.HttpClient, FetchSettings.From(options), parts.CertificateCheck, _time);
+        Dns = parts.Dns;
+        _lookup = new RecordLookup(parts.TxtResolver ?? new DnsClientTxtResolver(parts.Dns.Value), options.ParsingMode);
+        _fetcher = new PolicyFetcher(client, FetchSettings.From(options), _time);
         _cache = new PolicyCache(options.MaxCacheEntries);
-        _store = parts.Store;
-        _owned = parts.Owned;
+        _store = store;
+        _owned = owned;
         _stoppingToken = _stopping.Token; // read after disposal too
+        _coarse = CoarseClock.For(_time, out var timer);
+        if (timer is not null)
+        {
+            _owned.Add(timer);
+        }
     }
 
-    /// <summary>Creates an enforcer for use without dependency injection, with an in-memory store.</summary>
+    /// <summary>Creates an enforcer for use without dependency injection, with an in-memory cache.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for no logging.</param>
-    /// <param name="store">Where policies are kept beyond memory (a <see cref="FilePolicyStore"/>, a shared cache);
-    /// <see langword="null"/> for a bounded in-memory store.</param>
+    /// <param name="store">Where policies are kept beyond memory, so that they survive restarts (a <see cref="FilePolicyStore"/>,
+    /// a shared cache); <see langword="null"/> for memory only.</param>
     /// <returns>The enforcer. Dispose it when the application stops.</returns>
     /// <exception cref="ArgumentException">An option is out of range; the message names each.</exception>
     public static MtaStsEnforcer Create(MtaStsOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null,
         IMtaStsPolicyStore? store = null)
     {
         options ??= new MtaStsOptions();
-        var time = timeProvider ?? TimeProvider.System;
-        var check = new PolicyHostCertificateCheck(options.PolicyHostTrustedRoots, time);
-        var client = new HttpClient(PolicyHttpHandler.Create(FetchSettings.From(options), check), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         var telemetry = new MtaStsTelemetry(null);
-        var memory = store is null ? new MemoryPolicyStore(options.MaxCacheEntries) : null;
-        var resolver = options.TxtResolver
-            ?? new DnsClientTxtResolver(DnsClientTxtResolver.CreateClient([.. options.NameServers], options.DnsTimeout, options.DnsRetries));
-        List<IDisposable> owned = [client, telemetry];
-        if (memory is not null)
-        {
-            owned.Add(memory);
-        }
-
         try
         {
-            // Reliability: a store other than memory is bounded by StoreTimeout, broken after repeated failures and
-            // written in the background, so that a hung or dead store never stalls a lookup.
-            var loggers = loggerFactory ?? NullLoggerFactory.Instance;
-            var bounded = ResilientPolicyStore.Around(store ?? memory!, options, time, loggers, owned);
-            return new MtaStsEnforcer(options, new EnforcerParts(time, loggers, resolver, client, check, bounded, telemetry, owned));
+            var parts = new EnforcerParts(timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, telemetry,
+                EnforcerParts.DnsFor(options), Store: store);
+            return Compose(options, parts, [telemetry]);
         }
         catch
         {
-            owned.ForEach(o => o.Dispose());
+            telemetry.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// The one composition root, used by <see cref="Create"/> and by the container: the policy-host HTTP client with its
+    /// certificate checks and retries, the in-memory cache, and the persistent store (if any) behind its time limit and
+    /// breaker.
+    /// </summary>
+    /// <param name="options">The options, validated here.</param>
+    /// <param name="parts">The services the pipeline is built from.</param>
+    /// <param name="owned">Disposed with the enforcer (more are added here).</param>
+    internal static MtaStsEnforcer Compose(MtaStsOptions options, EnforcerParts parts, List<IDisposable> owned)
+    {
+        var problems = options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid MTA-STS options: " + string.Join(" ", problems), nameof(options));
+        }
+
+        var count = owned.Count;
+        try
+        {
+            var check = new PolicyHostCertificateCheck(options.PolicyHostTrustedRoots, parts.TimeProvider);
+            var client = new HttpClient(PolicyHttpHandler.Create(FetchSettings.From(options), check), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            owned.Add(client);
+
+            // Reliability: a persistent store is bounded by StoreTimeout, broken after repeated failures and written in
+            // the background, so that a hung or dead store never stalls a lookup.
+            var store = parts.Store is null ? null : ResilientPolicyStore.Around(parts.Store, options, parts.TimeProvider, parts.LoggerFactory, owned);
+            return new MtaStsEnforcer(options, parts, client, store, owned);
+        }
+        catch
+        {
+            owned.Skip(count).ToList().ForEach(o => o.Dispose());
+            throw;
+        }
+    }
+
+    // With the coarse clock: fresh even if the clock were a full period (plus slack) ahead of the coarse reading, so a
+    // deadline is never overrun; anything closer goes to the exact clock. Without it (a test clock): exact.
+    private bool IsCertainlyFresh(CacheEntry entry, out long now)
+    {
+        if (_coarse is null)
+        {
+            now = _time.GetTimestamp();
+            return entry.IsFresh(now);
+        }
+
+        now = _coarse.Now;
+        return entry.IsFresh(now + _coarse.PeriodTicks);
+    }
+
+    /// <summary>The DNS client shared by discovery, MX lookups and TLS-RPT discovery.</summary>
+    internal Lazy<ILookupClient> Dns { get; }
 
     /// <inheritdoc/>
     public ValueTask<MtaStsPolicyState> GetPolicyAsync(string recipientDomain, CancellationToken cancellationToken = default)
@@ -103,9 +143,16 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         ArgumentNullException.ThrowIfNull(recipientDomain);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // FLOW-15: a cached answer younger than its TXT TTL is served without any I/O or allocation.
-        var now = _time.GetTimestamp();
+        // FLOW-15: a cached answer younger than its TXT TTL is served without any I/O or allocation, and (with the
+        // system clock) without reading the clock: a coarse timestamp decides when the entry is certainly fresh.
         var entry = _cache.Get(recipientDomain);
+        if (entry is not null && IsCertainlyFresh(entry, out var now))
+        {
+            entry.Touch(now);
+            return new ValueTask<MtaStsPolicyState>(entry.State);
+        }
+
+        now = _time.GetTimestamp();
         if (entry is not null && entry.IsFresh(now))
         {
             entry.Touch(now);

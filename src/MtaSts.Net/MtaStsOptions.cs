@@ -28,10 +28,6 @@ public sealed class MtaStsOptions
     /// <value>1.</value>
     public int DnsRetries { get; set; } = 1;
 
-    /// <summary>A resolver of your own for the <c>_mta-sts</c> TXT lookup; <see cref="NameServers"/> is then unused.</summary>
-    /// <value><see langword="null"/>: DnsClient.</value>
-    public IMtaStsTxtResolver? TxtResolver { get; set; }
-
     /// <summary>What to do when the TXT lookup fails temporarily and no policy is cached.</summary>
     /// <value><see cref="MtaStsDnsFailureBehavior.FailClosed"/>.</value>
     public MtaStsDnsFailureBehavior DnsFailureBehavior { get; set; } = MtaStsDnsFailureBehavior.FailClosed;
@@ -184,7 +180,7 @@ public sealed class MtaStsOptions
             }
         }
 
-        if (NameServers.Count == 0 && TxtResolver is null && NameServerDiscovery.Resolve([]).Count == 0)
+        if (NameServers.Count == 0 && NameServerDiscovery.Resolve([]).Count == 0)
         {
             problems.Add(NameServerDiscovery.NoneFoundMessage);
         }

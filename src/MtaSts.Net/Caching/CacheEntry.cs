@@ -38,7 +38,15 @@ internal sealed record CacheEntry(MtaStsPolicyState State, long TxtFreshUntil, s
     /// <summary>Until when the entry is worth keeping at all.</summary>
     public long KeepUntil => Math.Max(Math.Max(TxtFreshUntil, RetryFetchAfter), Policy is null ? long.MinValue : PolicyExpiresAt);
 
-    public void Touch(long now) => Volatile.Write(ref _lastUsed, now);
+    /// <summary>Marks the entry used at <paramref name="now"/>; a hit within the same coarse tick writes nothing (no
+    /// cache-line traffic between cores on the hot path).</summary>
+    public void Touch(long now)
+    {
+        if (Volatile.Read(ref _lastUsed) < now)
+        {
+            Volatile.Write(ref _lastUsed, now);
+        }
+    }
 
     /// <summary>An entry with no policy (<see cref="PolicyExpiresAt"/> is irrelevant).</summary>
     public static CacheEntry WithoutPolicy(MtaStsPolicyState state, long txtFreshUntil, string? failedFetchId = null, long retryFetchAfter = long.MinValue) =>

@@ -81,7 +81,7 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
     /// </summary>
     internal static IMtaStsPolicyStore Around(IMtaStsPolicyStore store, MtaStsOptions options, TimeProvider time, ILoggerFactory loggers, List<IDisposable> owned)
     {
-        if (store is MemoryPolicyStore or ResilientPolicyStore)
+        if (store is ResilientPolicyStore)
         {
             return store;
         }

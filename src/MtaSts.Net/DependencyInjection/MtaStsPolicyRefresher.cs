@@ -41,6 +41,12 @@ internal sealed partial class MtaStsPolicyRefresher(
             {
                 return;
             }
+#pragma warning disable CA1031 // A failed pass must not stop the host (BackgroundServiceExceptionBehavior.StopHost): the next pass retries.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogPassFailed(ex);
+            }
         }
     }
 
@@ -167,6 +173,9 @@ internal sealed partial class MtaStsPolicyRefresher(
 
     [LoggerMessage(EventId = 430, Message = "MTA-STS refresh pass{Stopped}: {Refreshed} refreshed, {Failed} failed, {Skipped} skipped for back-off, in {ElapsedMs:0} ms{Failing}", EventName = "RefreshPass")]
     private partial void LogPass(LogLevel level, int refreshed, int failed, int skipped, double elapsedMs, string stopped, string failing);
+
+    [LoggerMessage(432, LogLevel.Error, "An MTA-STS refresh pass failed; the next pass runs as scheduled", EventName = "RefreshPassFailed")]
+    private partial void LogPassFailed(Exception exception);
 
     [LoggerMessage(431, LogLevel.Debug, "Refreshing the MTA-STS policy of {Domain} ({Mode}) failed {Failures} time(s) in a row; it expires at {ExpiresAt:u}; next try after {RetryAfter:u}: {Failure}", EventName = "RefreshFailed")]
     private partial void LogRefreshFailed(string domain, MtaStsMode mode, int failures, DateTimeOffset expiresAt, DateTimeOffset retryAfter, string failure);

@@ -1,17 +1,11 @@
-using System.Net;
-using System.Security.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Polly;
 using MtaSts.Caching;
 using MtaSts.Discovery;
-using MtaSts.Fetching;
-using MtaSts.Internal;
 using MtaSts.Telemetry;
 
 namespace MtaSts.DependencyInjection;
@@ -19,16 +13,14 @@ namespace MtaSts.DependencyInjection;
 /// <summary>Registers MTA-STS with a service collection.</summary>
 public static class MtaStsServiceCollectionExtensions
 {
-    /// <summary>The name of the <see cref="HttpClient"/> used for policy fetches.</summary>
-    public const string HttpClientName = "MtaSts.Net";
-
     /// <summary>The configuration section read by <see cref="AddMtaSts(IServiceCollection, IConfiguration)"/>.</summary>
     public const string ConfigurationSection = "MtaSts";
 
     /// <summary>
-    /// Registers <see cref="IMtaStsEnforcer"/> and its parts (each with <c>TryAdd</c>, so any can be replaced): the DNS
-    /// client, the policy <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/> with its Polly pipeline, the
-    /// in-memory store, telemetry. Options are validated at start-up.
+    /// Registers <see cref="IMtaStsEnforcer"/>, built as <see cref="MtaStsEnforcer.Create"/> builds it (the same
+    /// pipeline: DNS client, policy-host HTTP client with its checks and retries, in-memory cache), with telemetry
+    /// through <c>IMeterFactory</c>. Options are validated at start-up. The builder adds a persistent store, a TXT
+    /// resolver of your own, TLS reporting and the refresher.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the options.</param>
@@ -47,48 +39,21 @@ public static class MtaStsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsOptions>, MtaStsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MtaStsTelemetry>(sp => new MtaStsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton<DnsClient.ILookupClient>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<MtaStsOptions>>().Value;
-            return DnsClientTxtResolver.CreateClient([.. o.NameServers], o.DnsTimeout, o.DnsRetries);
-        });
-        services.TryAddSingleton<IMtaStsTxtResolver>(sp =>
-            sp.GetRequiredService<IOptions<MtaStsOptions>>().Value.TxtResolver ?? new DnsClientTxtResolver(sp.GetRequiredService<DnsClient.ILookupClient>()));
-        services.TryAddSingleton<IMtaStsPolicyStore>(sp => new MemoryPolicyStore(sp.GetRequiredService<IOptions<MtaStsOptions>>().Value.MaxCacheEntries));
+        // One DNS client for discovery, MX lookups and TLS-RPT discovery, kept inside the library: registering the bare
+        // ILookupClient would replace (or be replaced by) the application's own.
+        services.TryAddSingleton(sp => new SharedDns(EnforcerParts.DnsFor(sp.GetRequiredService<IOptions<MtaStsOptions>>().Value)));
+        services.TryAddSingleton<IMtaStsTxtResolver>(sp => new DnsClientTxtResolver(sp.GetRequiredService<SharedDns>().Client.Value));
         services.TryAddSingleton(sp =>
         {
-            var o = sp.GetRequiredService<IOptions<MtaStsOptions>>().Value;
-            return new PolicyHostCertificateCheck(o.PolicyHostTrustedRoots, sp.GetRequiredService<TimeProvider>());
-        });
-        AddPolicyHttpClient(services);
-        services.TryAddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<MtaStsOptions>>().Value;
-            var time = sp.GetRequiredService<TimeProvider>();
-            var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            List<IDisposable> owned = [];
-
-            // The registered store stays as it is (the TLS-RPT state uses it directly); the enforcer's lookups go
-            // through a bounded, circuit-broken wrapper that writes in the background, disposed (drained) with it.
-            var store = ResilientPolicyStore.Around(sp.GetRequiredService<IMtaStsPolicyStore>(), o, time, loggers, owned);
+            // The same composition root as MtaStsEnforcer.Create: one pipeline whichever way it is built.
             var parts = new EnforcerParts(
-                time,
-                loggers,
-                sp.GetRequiredService<IMtaStsTxtResolver>(),
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-                sp.GetRequiredService<PolicyHostCertificateCheck>(),
-                store,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
                 sp.GetRequiredService<MtaStsTelemetry>(),
-                owned);
-            try
-            {
-                return new MtaStsEnforcer(o, parts);
-            }
-            catch
-            {
-                owned.ForEach(d => d.Dispose()); // the wrapper's writer task, when options are invalid
-                throw;
-            }
+                sp.GetRequiredService<SharedDns>().Client,
+                sp.GetRequiredService<IMtaStsTxtResolver>(),
+                sp.GetService<IMtaStsPolicyStore>());
+            return MtaStsEnforcer.Compose(sp.GetRequiredService<IOptions<MtaStsOptions>>().Value, parts, []);
         });
         services.TryAddSingleton<IMtaStsEnforcer>(sp => sp.GetRequiredService<MtaStsEnforcer>());
         return new MtaStsBuilder(services);
@@ -106,42 +71,8 @@ public static class MtaStsServiceCollectionExtensions
         return services.AddMtaSts(o => MtaStsConfigurationBinder.Bind(section, o));
     }
 
-    private static void AddPolicyHttpClient(IServiceCollection services)
-    {
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: an app-wide AddStandardResilienceHandler must not stack on this client.
-        services.AddHttpClient(HttpClientName)
-            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan) // the fetcher owns the RFC total timeout
-            .ConfigurePrimaryHttpMessageHandler(sp => PolicyHttpHandler.Create(
-                FetchSettings.From(sp.GetRequiredService<IOptions<MtaStsOptions>>().Value), sp.GetRequiredService<PolicyHostCertificateCheck>()))
-            .RemoveAllResilienceHandlers()
-            .AddResilienceHandler(HttpClientName, static (builder, context) =>
-            {
-                var o = context.ServiceProvider.GetRequiredService<IOptions<MtaStsOptions>>().Value;
-                if (o.FetchRetries > 0)
-                {
-                    // Bounded retries of transient failures, inside the fetcher's total timeout; no circuit breaker, which
-                    // would be shared across every recipient domain.
-                    builder.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = o.FetchRetries,
-                        Delay = TimeSpan.FromMilliseconds(500),
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
-                    });
-                }
-            });
-#pragma warning restore EXTEXP0001
-    }
-
-    // Transient: a transport error that is not a certificate failure (never retried: FETCH-2), 408, 429 or 5xx.
-    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
-    {
-        { Exception: HttpRequestException { InnerException: AuthenticationException } } => false,
-        { Exception: HttpRequestException } => true,
-        { Result: { } response } => response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500,
-        _ => false,
-    };
-
     private sealed record MtaStsBuilder(IServiceCollection Services) : IMtaStsBuilder;
 }
+
+/// <summary>The container's one DNS client for MTA-STS work (not registered as the bare <c>ILookupClient</c>).</summary>
+internal sealed record SharedDns(Lazy<DnsClient.ILookupClient> Client);

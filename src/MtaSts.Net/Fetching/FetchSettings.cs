@@ -10,9 +10,10 @@ internal sealed record FetchSettings(
     string UserAgent,
     X509Certificate2Collection? TrustedRoots,
     Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback,
-    bool CheckRevocation = false)
+    bool CheckRevocation = false,
+    int Retries = 0)
 {
     public static FetchSettings From(MtaStsOptions options) =>
         new(options.FetchTimeout, options.MaxPolicyBytes, options.UserAgent, options.PolicyHostTrustedRoots, options.PolicyHostConnectCallback,
-            options.CheckCertificateRevocation);
+            options.CheckCertificateRevocation, options.FetchRetries);
 }

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Security.Authentication;
 using System.Text;
 using MtaSts.Internal;
+using Polly;
 
 namespace MtaSts.Fetching;
 
@@ -14,9 +15,13 @@ namespace MtaSts.Fetching;
 /// status 200 and <c>text/plain</c> only (FETCH-5, FETCH-8), a body cap read by hand (FETCH-10) and one total
 /// timeout (FETCH-9). Never throws for protocol outcomes.
 /// </summary>
-internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, PolicyHostCertificateCheck certificateCheck, TimeProvider timeProvider)
+internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, TimeProvider timeProvider)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // Bounded retries of transient failures, inside the total timeout (FETCH-9); never of a certificate failure (FETCH-2).
+    // The same pipeline whether the enforcer comes from MtaStsEnforcer.Create or from AddMtaSts.
+    private readonly ResiliencePipeline<HttpResponseMessage> _retries = FetchRetries.Create(settings.Retries);
 
     public async ValueTask<PolicyFetchResult> FetchAsync(string domain, CancellationToken cancellationToken)
     {
@@ -24,16 +29,10 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
         var uri = new Uri($"https://{host}{MtaStsConstants.WellKnownPath}");
         using var timeout = new CancellationTokenSource(settings.Timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
-        request.Headers.TryAddWithoutValidation("User-Agent", settings.UserAgent);
-        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
-        request.Headers.ConnectionClose = true; // one fetch per domain: no idle TLS connection left behind per policy host
-        certificateCheck.Forget(host);
-
         try
         {
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using var response = await _retries.ExecuteAsync(static (state, token) => state.Fetcher.SendOnceAsync(state.Uri, token), (Fetcher: this, Uri: uri), linked.Token)
+                .ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 var code = (int)response.StatusCode;
@@ -77,6 +76,17 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
         }
     }
 
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        // A request message is sent once: each attempt gets its own.
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+        request.Headers.TryAddWithoutValidation("User-Agent", settings.UserAgent);
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true, NoStore = true }; // FETCH-7
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+        request.Headers.ConnectionClose = true; // one fetch per domain: no idle TLS connection left behind per policy host
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Exceptions the HTTP stack raises for what the peer or the network did: transport errors (wrapped or not), a
     /// body shorter than its Content-Length or a cut chunk (<see cref="HttpIOException"/>), TLS failures, a stream torn
@@ -86,11 +96,11 @@ internal sealed class PolicyFetcher(HttpClient client, FetchSettings settings, P
         ex is HttpRequestException or IOException or AuthenticationException or System.Net.Sockets.SocketException
             or ObjectDisposedException or InvalidOperationException or NotSupportedException or FormatException or DecoderFallbackException;
 
-    private PolicyFetchResult TransportFailure(Exception ex, string host, Uri uri)
+    private static PolicyFetchResult TransportFailure(Exception ex, string host, Uri uri)
     {
-        if (certificateCheck.TryTake(host, out var certificateFailure))
+        if (PolicyHostCertificateCheck.TryFind(ex, out var refused))
         {
-            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {certificateFailure!.Detail} (FETCH-2)", certificateFailure.ResultType);
+            return PolicyFetchResult.Fail(MtaStsFailureKind.PolicyWebPkiInvalid, $"{host}: {refused!.Failure.Detail} (FETCH-2)", refused.Failure.ResultType);
         }
 
         var reason = ex switch

@@ -1,5 +1,6 @@
 using MtaSts.Caching;
 using MtaSts.IntegrationTests.Infrastructure;
+using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Caching;
 
@@ -73,7 +74,7 @@ public sealed class ClockStepTests : WorldTest
     public async Task StoredFetchTimeInTheFuture_CountedFromNow()
     {
         // A store entry claiming a fetch a year ahead (a clock that ran ahead when it was written, or a forged entry).
-        var store = new MemoryPolicyStore();
+        var store = new InMemoryPolicyStore();
         var wallNow = _clock.GetUtcNow();
         await store.SetAsync(new MtaStsStoredPolicy("example.com", "e1", TestWorld.EnforcePolicy, wallNow + TimeSpan.FromDays(365)));
         World.Dns.SetReturnCode("_mta-sts.example.com", ARSoft.Tools.Net.Dns.ReturnCode.ServerFailure);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using MtaSts.Caching;
 using MtaSts.IntegrationTests.Infrastructure;
+using MtaSts.Testing;
 
 namespace MtaSts.IntegrationTests.Caching;
 
@@ -109,7 +110,7 @@ public sealed class StoreOutageTests : WorldTest
     {
         private int _reads;
 
-        public MemoryPolicyStore Inner { get; } = new();
+        public InMemoryPolicyStore Inner { get; } = new();
 
         public volatile bool Down;
 

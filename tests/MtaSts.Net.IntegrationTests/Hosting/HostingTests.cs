@@ -25,7 +25,7 @@ public sealed class HostingTests : WorldTest
         var enforcer = host.Services.GetRequiredService<IMtaStsEnforcer>();
         enforcer.Should().BeSameAs(host.Services.GetRequiredService<MtaStsEnforcer>());
         (await enforcer.GetPolicyAsync("example.com")).Mode.Should().Be(MtaStsMode.Enforce);
-        host.Services.GetRequiredService<IMtaStsPolicyStore>().Should().BeOfType<MemoryPolicyStore>("the in-memory store is the default");
+        host.Services.GetService<IMtaStsPolicyStore>().Should().BeNull("memory only by default: the enforcer's cache is the one in-memory copy");
         await host.StopAsync();
     }
 
@@ -106,21 +106,28 @@ public sealed class HostingTests : WorldTest
             services.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler());
             services.AddMtaSts(o => Point(o));
         });
-        var factory = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
 
-        var pipelines = ResiliencePipelines(factory.CreateHandler(MtaStsServiceCollectionExtensions.HttpClientName));
-        var otherClient = ResiliencePipelines(factory.CreateHandler("some-other-client"));
-
-        pipelines.Should().Be(1, "only the library's own pipeline wraps the policy client");
-        otherClient.Should().Be(1, "the app's default still applies to its own clients");
-
-        // Behaviour: with FetchRetries = 2, a failing host is asked exactly three times, not three times three.
+        // With FetchRetries = 2, a failing host is asked exactly three times, not three times three: the app's
+        // HttpClient defaults never wrap the policy client.
         World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
         World.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
         await host.StartAsync();
         var state = await host.Services.GetRequiredService<IMtaStsEnforcer>().GetPolicyAsync("example.com");
         state.DiscoveryFailure!.ReasonCode.Should().Be("http-503");
         World.Https.RequestCount("mta-sts.example.com").Should().Be(3, "1 try + 2 bounded retries");
+    }
+
+    [Fact]
+    public async Task Create_RetriesTransientFetchFailuresAsTheContainerDoes()
+    {
+        World.Dns.SetTxt("_mta-sts.example.com", "v=STSv1; id=1");
+        World.Https.Serve("mta-sts.example.com", context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
+        using var enforcer = MtaStsEnforcer.Create(World.Options(o => o.FetchRetries = 2));
+
+        var state = await enforcer.GetPolicyAsync("example.com");
+
+        state.DiscoveryFailure!.ReasonCode.Should().Be("http-503");
+        World.Https.RequestCount("mta-sts.example.com").Should().Be(3, "the one composition root: 1 try + 2 retries without DI too");
     }
 
     [Fact]
@@ -173,20 +180,6 @@ public sealed class HostingTests : WorldTest
         options.PolicyHostTrustedRoots = template.PolicyHostTrustedRoots;
         options.MxTrustedRoots = template.MxTrustedRoots;
         options.PolicyHostConnectCallback = template.PolicyHostConnectCallback;
-    }
-
-    private static int ResiliencePipelines(HttpMessageHandler handler)
-    {
-        var count = 0;
-        for (var current = handler as DelegatingHandler; current is not null; current = current.InnerHandler as DelegatingHandler)
-        {
-            if (current.GetType().Name.Contains("Resilience", StringComparison.Ordinal))
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 
     private sealed class CountingResolver : IMtaStsTxtResolver

@@ -17,7 +17,7 @@ public sealed class RefresherSafetyTests : WorldTest
     {
         World.Publish("example.com", "1", TestWorld.EnforcePolicy);
         var resolver = new FlakyResolver();
-        using var enforcer = MtaStsEnforcer.Create(World.Options(o => o.TxtResolver = resolver), World.Time);
+        using var enforcer = MtaStsEnforcer.Compose(World.Options(), new EnforcerParts(World.Time, NullLoggerFactory.Instance, new MtaSts.Telemetry.MtaStsTelemetry(null), EnforcerParts.DnsFor(World.Options()), resolver), []);
         (await enforcer.GetPolicyAsync("example.com")).Policy.Should().NotBeNull("the policy the refresher will refresh");
 
         resolver.Throw = true;

@@ -87,8 +87,7 @@ public sealed class StoreTests : IAsyncLifetime
     {
         using var redis = await LoopbackRedisServer.StartAsync();
         using var host = HostingTests.Build(s => s.AddStackExchangeRedisCache(o => o.Configuration = redis.Configuration));
-        using var memory = new MemoryPolicyStore();
-        IMtaStsPolicyStore[] stores = [memory, new FilePolicyStore(_directory), new DistributedCachePolicyStore(host.Services.GetRequiredService<IDistributedCache>())];
+        IMtaStsPolicyStore[] stores = [new FilePolicyStore(_directory), new DistributedCachePolicyStore(host.Services.GetRequiredService<IDistributedCache>())];
         foreach (var store in stores)
         {
             (await store.GetStateAsync("tlsrpt-counters-node1")).Should().BeNull(store.GetType().Name);
@@ -99,24 +98,6 @@ public sealed class StoreTests : IAsyncLifetime
 
         var bad = async () => await new FilePolicyStore(_directory).SetStateAsync("../escape", "x");
         await bad.Should().ThrowAsync<ArgumentException>("state names cannot leave the store's directory");
-    }
-
-    [Fact]
-    public async Task MemoryStore_IsBounded()
-    {
-        using var store = new MemoryPolicyStore(maxEntries: 10);
-        for (var i = 0; i < 50; i++)
-        {
-            await store.SetAsync(new MtaStsStoredPolicy($"d{i}.example", "1", TestWorld.EnforcePolicy, DateTimeOffset.UtcNow));
-        }
-
-        // MemoryCache compacts in the background once the limit is reached.
-        for (var attempt = 0; attempt < 50 && store.Count > 10; attempt++)
-        {
-            await Task.Delay(20);
-        }
-
-        store.Count.Should().BeLessThanOrEqualTo(10);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class TestWorld : LoopbackInternet
         options.DnsTimeout = TimeSpan.FromSeconds(2);
         options.DnsRetries = 0;
         options.FetchTimeout = TimeSpan.FromSeconds(10);
+        options.FetchRetries = 0; // these tests count single fetches; the retry tests (HostingTests) set it
         configure?.Invoke(options);
     });
 
