@@ -136,7 +136,8 @@ public sealed class DiscoveryTests : WorldTest
         var state = await World.Enforcer(o => o.DnsFailureBehavior = MtaStsDnsFailureBehavior.Proceed).GetPolicyAsync("example.com");
         state.IsFailClosed.Should().BeFalse();
         state.EvaluateMx("mail.example.com").Verdict.Should().Be(MtaStsVerdict.Deliver);
-        state.DiscoveryFailure.Should().NotBeNull("the failure is still visible");
+        state.DiscoveryFailure!.ReasonCode.Should().Be("dns-error", "the failure is still visible");
+        state.DiscoveryFailure.Kind.Should().Be(MtaStsFailureKind.PolicyFetchError);
     }
 
     [Fact]

@@ -179,7 +179,7 @@ public sealed class StoreTests : IAsyncLifetime
 
         state.Mode.Should().Be(MtaStsMode.Enforce, "CACHE-11 the policy survived the restart");
         state.Source.Should().Be(MtaStsPolicySource.Cache);
-        state.DiscoveryFailure.Should().NotBeNull("DNS was unreachable for process B");
+        state.DiscoveryFailure!.ReasonCode.Should().Be("dns-error", "DNS was unreachable for process B");
         state.EvaluateTls("mail.example.com", startTlsOffered: false, null, null, SslPolicyErrors.None).Verdict.Should().Be(MtaStsVerdict.FailClosed);
         await b.StopAsync();
     }
