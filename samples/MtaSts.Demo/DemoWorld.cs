@@ -67,11 +67,13 @@ public sealed class DemoWorld : LoopbackInternet
             HeloName = "sender.demo.test",
             ConnectTimeout = TimeSpan.FromSeconds(5),
             CommandTimeout = TimeSpan.FromSeconds(10),
-            DnsTimeout = TimeSpan.FromSeconds(2),
         };
-        options.NameServers.Add(Dns.EndPoint);
         return options;
     }
+
+    /// <summary>A DNS client on the world's name server, as the enforcer's options set it up.</summary>
+    public DnsClient.ILookupClient DnsClient() =>
+        new DnsClient.LookupClient(new DnsClient.LookupClientOptions(Dns.EndPoint) { UseCache = false, Timeout = TimeSpan.FromSeconds(2), Retries = 0 });
 
     public override async ValueTask DisposeAsync()
     {

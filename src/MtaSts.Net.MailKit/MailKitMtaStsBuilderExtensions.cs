@@ -29,7 +29,7 @@ public static class MailKitMtaStsBuilderExtensions
         }
 
         options.Validate(o => o.Port is > 0 and < 65536 && o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero
-                && o.DnsTimeout > TimeSpan.Zero && o.MaxMxHosts >= 1 && o.MaxAddressesPerHost >= 1 && !string.IsNullOrWhiteSpace(o.HeloName),
+                && o.MaxMxHosts >= 1 && o.MaxAddressesPerHost >= 1 && !string.IsNullOrWhiteSpace(o.HeloName),
             "MtaSts MailKit: Port must be 1-65535, timeouts positive, MaxMxHosts and MaxAddressesPerHost at least 1, HeloName not empty.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(sp => new MtaStsDirectSender(
@@ -39,7 +39,7 @@ public static class MailKitMtaStsBuilderExtensions
             sp.GetService<TlsRptRecorder>()));
         builder.Services.TryAddSingleton<IMtaStsDirectSender>(sp => sp.GetRequiredService<MtaStsDirectSender>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptMailTransport>(
-            sp => new TlsRptMailTransport(sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value)));
+            sp => new TlsRptMailTransport(sp.GetRequiredService<SharedDns>().Client.Value, sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value)));
         return builder;
     }
 }

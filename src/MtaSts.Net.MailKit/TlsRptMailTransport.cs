@@ -15,19 +15,20 @@ namespace MtaSts.MailKit;
 /// and never honours MTA-STS or DANE failures (RPT-18): STARTTLS when offered, any certificate accepted, and the session
 /// is not recorded. DKIM signing, which RFC 8460 requires of report mail, is left to the relaying MTA.
 /// </summary>
-public sealed class TlsRptMailTransport : ITlsRptTransport
+internal sealed class TlsRptMailTransport : ITlsRptTransport
 {
     private readonly MtaStsDirectSenderOptions _options;
     private readonly MxDeliveryLoop _loop;
 
     /// <summary>Creates the transport.</summary>
-    /// <param name="options">Name servers, port, EHLO name and timeouts, as for direct delivery.</param>
+    /// <param name="dns">The library's one DNS client (the enforcer's name servers and timeouts).</param>
+    /// <param name="options">Port, EHLO name and timeouts, as for direct delivery.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    public TlsRptMailTransport(MtaStsDirectSenderOptions options)
+    internal TlsRptMailTransport(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _loop = new MxDeliveryLoop(options, Random.Shared);
+        _loop = new MxDeliveryLoop(dns, options, Random.Shared);
     }
 
     /// <inheritdoc/>

@@ -77,7 +77,6 @@ public sealed class DecisionCountTests : DemoWorldTest
             o.PolicyHostConnectCallback = enforcerOptions.PolicyHostConnectCallback;
         }).AddMailKit(o =>
         {
-            o.NameServers.Add(World.Dns.EndPoint);
             o.Port = senderOptions.Port;
             o.HeloName = senderOptions.HeloName;
         });

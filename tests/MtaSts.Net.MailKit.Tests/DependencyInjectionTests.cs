@@ -23,7 +23,6 @@ public sealed class DependencyInjectionTests : DemoWorldTest
             o.PolicyHostConnectCallback = enforcerOptions.PolicyHostConnectCallback;
         }).AddMailKit(o =>
         {
-            o.NameServers.Add(World.Dns.EndPoint);
             o.Port = senderOptions.Port;
             o.HeloName = senderOptions.HeloName;
         });

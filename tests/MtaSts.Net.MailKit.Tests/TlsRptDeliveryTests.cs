@@ -195,7 +195,7 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
         options?.Invoke(settings);
         IMtaStsTxtResolver resolver = new TxtResolverOver(World.EnforcerOptions());
         return new TlsRptReporter(recorder ?? _recorder, resolver,
-            [new TlsRptHttpsTransport(World.HttpClient(), settings), new TlsRptMailTransport(World.SenderOptions())], settings);
+            [new TlsRptHttpsTransport(World.HttpClient(), settings), new TlsRptMailTransport(World.DnsClient(), World.SenderOptions())], settings);
     }
 
     private static string Gunzip(byte[] gzip)

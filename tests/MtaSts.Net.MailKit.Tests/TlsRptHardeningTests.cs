@@ -24,7 +24,7 @@ public sealed class TlsRptHardeningTests : DemoWorldTest
         var reports = await World.AddReceiverAsync("mx.reports.test", 45, null);
         World.Dns.SetMx("reports.test", (10, "mx.reports.test"));
 
-        var failure = await new TlsRptMailTransport(World.SenderOptions()).DeliverAsync(new Uri(rua), Envelope);
+        var failure = await new TlsRptMailTransport(World.DnsClient(), World.SenderOptions()).DeliverAsync(new Uri(rua), Envelope);
 
         failure.Should().NotBeNull("A: a bad address is this rua's failure, not an exception that stops all reporting");
         reports.Messages.Should().BeEmpty();
@@ -44,7 +44,7 @@ public sealed class TlsRptHardeningTests : DemoWorldTest
         var options = World.SenderOptions();
         options.CommandTimeout = TimeSpan.FromSeconds(2);
 
-        var failure = await new TlsRptMailTransport(options).DeliverAsync(new Uri("mailto:tlsrpt@plainreports.test"), Envelope);
+        var failure = await new TlsRptMailTransport(World.DnsClient(), options).DeliverAsync(new Uri("mailto:tlsrpt@plainreports.test"), Envelope);
 
         failure.Should().BeNull("the plain-text retry delivers the report");
         mx.Messages.Should().Be(1);
@@ -64,7 +64,7 @@ public sealed class TlsRptHardeningTests : DemoWorldTest
         recorder.Record(state, state.EvaluateTls("mx.testing.test", startTlsOffered: false, null, null, default));
         var options = new TlsRptOptions { OrganizationName = "Sender Test", ContactInfo = "tlsrpt@sender.test", AllowPrivateEndpoints = true };
         var reporter = new TlsRptReporter(recorder, new TlsRptDeliveryTests.TxtResolverOver(World.EnforcerOptions()),
-            [new TlsRptMailTransport(World.SenderOptions()), new TlsRptHttpsTransport(World.HttpClient(), options)], options);
+            [new TlsRptMailTransport(World.DnsClient(), World.SenderOptions()), new TlsRptHttpsTransport(World.HttpClient(), options)], options);
 
         var outcome = (await reporter.SendDayAsync(DateOnly.FromDateTime(DateTime.UtcNow))).Single();
 

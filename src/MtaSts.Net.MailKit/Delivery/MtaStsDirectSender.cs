@@ -43,7 +43,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         ArgumentNullException.ThrowIfNull(enforcer);
         _enforcer = enforcer;
         _options = options;
-        _loop = new MxDeliveryLoop(options, random);
+        _loop = new MxDeliveryLoop(MxResolver.For(enforcer), options, random);
         _logger = logger ?? NullLogger.Instance;
     }
 

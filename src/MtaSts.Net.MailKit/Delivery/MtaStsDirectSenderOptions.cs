@@ -2,13 +2,13 @@ using System.Net;
 
 namespace MtaSts.MailKit.Delivery;
 
-/// <summary>Options of <see cref="MtaStsDirectSender"/>.</summary>
+/// <summary>
+/// Options of <see cref="MtaStsDirectSender"/>. MX and address lookups use the enforcer's DNS settings
+/// (<see cref="MtaStsOptions.NameServers"/>, <see cref="MtaStsOptions.DnsTimeout"/>): one set of name servers for all of
+/// the library's DNS work.
+/// </summary>
 public sealed class MtaStsDirectSenderOptions
 {
-    /// <summary>DNS servers for MX and address lookups. Empty: the machine's resolvers.</summary>
-    /// <value>Empty.</value>
-    public IList<IPEndPoint> NameServers { get; } = [];
-
     /// <summary>The SMTP port of the MX hosts.</summary>
     /// <value>25.</value>
     public int Port { get; set; } = 25;
@@ -24,10 +24,6 @@ public sealed class MtaStsDirectSenderOptions
     /// <summary>Timeout of each SMTP command.</summary>
     /// <value>2 minutes.</value>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>Timeout of each DNS query.</summary>
-    /// <value>5 seconds.</value>
-    public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many MX hosts are tried for one domain.</summary>
     /// <value>10.</value>

@@ -17,10 +17,10 @@ internal sealed class MxDeliveryLoop
     private readonly MxResolver _resolver;
     private readonly Random _random;
 
-    public MxDeliveryLoop(MtaStsDirectSenderOptions options, Random random)
+    public MxDeliveryLoop(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, Random random)
     {
         _options = options;
-        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+        _resolver = new MxResolver(dns);
         _random = random;
     }
 

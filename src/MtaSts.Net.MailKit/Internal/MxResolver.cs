@@ -7,24 +7,14 @@ namespace MtaSts.MailKit.Internal;
 /// <summary>MX and address lookups over DnsClient (RFC 5321 §5.1, RFC 7505).</summary>
 internal sealed class MxResolver(ILookupClient client)
 {
-    public static ILookupClient CreateClient(IReadOnlyCollection<IPEndPoint> nameServers, TimeSpan timeout)
-    {
-        // The core's discovery: the interfaces, else /etc/resolv.conf (a loopback-only namespace), never a public resolver.
-        var servers = MtaSts.Discovery.NameServerDiscovery.Resolve(nameServers);
-        if (servers.Count == 0)
-        {
-            throw new InvalidOperationException(MtaSts.Discovery.NameServerDiscovery.NoneFoundMessage);
-        }
+    /// <summary>
+    /// The enforcer's DNS client (one set of name servers and timeouts for discovery, MX and TLS-RPT lookups); for an
+    /// enforcer of the caller's own (a mock), the machine's resolvers, found as the core finds them.
+    /// </summary>
+    public static ILookupClient For(IMtaStsEnforcer enforcer) =>
+        enforcer is MtaStsEnforcer built ? built.Dns.Value : MachineDns.Value;
 
-        var options = new LookupClientOptions([.. servers.Select(e => new NameServer(e))]) { AutoResolveNameServers = false };
-        options.UseCache = true;
-        options.Timeout = timeout;
-        options.Retries = 1;
-        options.UseTcpFallback = true;
-        options.ThrowDnsErrors = false;
-        options.ContinueOnDnsError = false;
-        return new LookupClient(options);
-    }
+    private static readonly Lazy<ILookupClient> MachineDns = new(() => EnforcerParts.DnsFor(new MtaStsOptions()).Value);
 
     public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken)
     {

@@ -27,7 +27,7 @@ public sealed class MxDeliveryLoopTests : IDisposable
     public async Task Run_WalksCandidatesAsTheStepsSay(string stepName, int maxMxHosts, string expected, string reason)
     {
         var step = Enum.Parse<MxStep>(stepName);
-        var loop = new MxDeliveryLoop(Options(maxMxHosts), new Random(1));
+        var loop = new MxDeliveryLoop(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { UseCache = false, Timeout = TimeSpan.FromSeconds(2) }), Options(maxMxHosts), new Random(1));
         var (lookup, candidates) = await loop.ResolveAsync("loop.test", default);
         List<string> tried = [], noAddress = [];
 
@@ -49,7 +49,7 @@ public sealed class MxDeliveryLoopTests : IDisposable
     [Fact]
     public async Task Run_SkippedHost_NotResolved()
     {
-        var loop = new MxDeliveryLoop(Options(10), new Random(1));
+        var loop = new MxDeliveryLoop(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { UseCache = false, Timeout = TimeSpan.FromSeconds(2) }), Options(10), new Random(1));
         var (_, candidates) = await loop.ResolveAsync("loop.test", default);
         List<string> tried = [];
 
@@ -65,8 +65,6 @@ public sealed class MxDeliveryLoopTests : IDisposable
 
     private MtaStsDirectSenderOptions Options(int maxMxHosts)
     {
-        var options = new MtaStsDirectSenderOptions { MaxMxHosts = maxMxHosts, DnsTimeout = TimeSpan.FromSeconds(2) };
-        options.NameServers.Add(_dns.EndPoint);
-        return options;
+        return new MtaStsDirectSenderOptions { MaxMxHosts = maxMxHosts };
     }
 }
