@@ -22,7 +22,7 @@ internal static class MemoryFootprint
             var domain = $"domain{i}.example";
             var text = $"version: STSv1\nmode: enforce\nmx: mx1.{domain}\nmx: *.mx.{domain}\nmax_age: 604800\n";
             MtaStsPolicy.TryParse(text, out var policy, out _);
-            var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, "20240101", now, null, false, false, EvaluationSettings.Default);
+            var state = MtaStsPolicyState.WithPolicy(domain, policy!, "20240101", now, EvaluationSettings.Default, null, false);
             cache.Set(new CacheEntry(state, ticks + hour, null, long.MinValue, ticks + (hour * 24 * 7)), ticks);
         }
 

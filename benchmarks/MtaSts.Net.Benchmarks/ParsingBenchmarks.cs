@@ -74,7 +74,7 @@ public class RecordParsingBenchmarks
     }
 
     [Benchmark]
-    public MtaStsRecord? RecordTryParse()
+    public object? RecordTryParse()
     {
         MtaStsRecord.TryParse(Samples.Record, out var record);
         return record;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MtaSts.Caching;
 using MtaSts.Discovery;
 using MtaSts.Internal;
@@ -14,7 +15,7 @@ public sealed partial class MtaStsEnforcer
     // The pipeline, in protocol order (RFC 8461 §3, §5.1). Each stage is called once at most; only this method composes
     // them. forceFetch: the refresher's proactive fetch, whatever the TXT id says (CACHE-6). Deadlines are monotonic
     // timestamps (see CacheEntry); the wall clock only stamps fetch times.
-    private async Task<MtaStsPolicyState> ResolveAsync(string domain, CancellationToken cancellationToken, bool forceFetch = false)
+    private async Task<MtaStsPolicyState> ResolveAsync(string domain, StrongBox<bool> fetched, bool forceFetch, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
         var entry = _cache.Get(domain);
@@ -37,12 +38,13 @@ public sealed partial class MtaStsEnforcer
             }
         }
 
-        var state = await DiscoverAsync(domain, entry, storeUnknown, forceFetch, cancellationToken).ConfigureAwait(false);
+        var state = await DiscoverAsync(domain, entry, storeUnknown, forceFetch, fetched, cancellationToken).ConfigureAwait(false);
         return storeUnknown && state.Policy is null ? RememberStoreUnknown(domain, state) : state;
     }
 
     // storeUnknown: every entry written here is marked so, and so never served as a fresh hit, until the store answers.
-    private async Task<MtaStsPolicyState> DiscoverAsync(string domain, CacheEntry? entry, bool storeUnknown, bool forceFetch, CancellationToken cancellationToken)
+    private async Task<MtaStsPolicyState> DiscoverAsync(string domain, CacheEntry? entry, bool storeUnknown, bool forceFetch, StrongBox<bool> fetched,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
         var detailLevel = forceFetch ? LogLevel.Debug : LogLevel.Warning; // the refresher logs one summary per pass
@@ -66,7 +68,7 @@ public sealed partial class MtaStsEnforcer
                 if (cached is not null)
                 {
                     LogCachedPolicyKept(detailLevel, domain, failure); // TXT-14, FLOW-9: the cached policy applies; the failure is visible
-                    var kept = new MtaStsPolicyState(domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false, false, _settings);
+                    var kept = MtaStsPolicyState.WithPolicy(domain, cached.Policy!, cached.RecordId, cached.FetchedAt, _settings, failure);
                     return Remember(storeUnknown, cached with { TxtFreshUntil = After(now, _txtRecheckMinimum), State = kept }, now);
                 }
 
@@ -159,7 +161,8 @@ public sealed partial class MtaStsEnforcer
         }
 
         var fetchedAt = _time.GetUtcNow();
-        var fresh = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Fetched, id, fetchedAt, null, false, false, _settings);
+        var fresh = MtaStsPolicyState.WithPolicy(domain, policy, id, fetchedAt, _settings);
+        fetched.Value = true;
         if (policy.MaxAge == TimeSpan.Zero)
         {
             _cache.Remove(domain); // POL-12: applies to this delivery only
@@ -167,8 +170,7 @@ public sealed partial class MtaStsEnforcer
             return fresh;
         }
 
-        var hit = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, id, fetchedAt, null, false, false, _settings);
-        _cache.Set(new CacheEntry(hit, txtFreshUntil, null, long.MinValue, After(now, policy.MaxAge)), now);
+        _cache.Set(new CacheEntry(fresh, txtFreshUntil, null, long.MinValue, After(now, policy.MaxAge)), now);
         await StoreAsync(s => s.SetAsync(new MtaStsStoredPolicy(domain, id, policy.Text, fetchedAt), CancellationToken.None), domain).ConfigureAwait(false);
         return fresh;
     }
@@ -306,7 +308,7 @@ public sealed partial class MtaStsEnforcer
             return (null, false);
         }
 
-        var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Cache, stored.RecordId, fetchedAt, null, false, false, _settings);
+        var state = MtaStsPolicyState.WithPolicy(domain, policy, stored.RecordId, fetchedAt, _settings);
         var entry = new CacheEntry(state, long.MinValue, null, long.MinValue, After(now, fetchedAt + policy.MaxAge - wallNow));
         _cache.Set(entry, now);
         LogLoadedFromStore(domain, stored.RecordId);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using DnsClient;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -161,8 +162,8 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
 
         if (!DomainName.TryNormalize(recipientDomain, out var domain, out var error))
         {
-            return new ValueTask<MtaStsPolicyState>(new MtaStsPolicyState(recipientDomain, null, MtaStsPolicySource.None, null, null,
-                new MtaStsFailure(MtaStsFailureKind.NoPolicyDomain, error!, "no-policy-domain"), false, false, _settings));
+            return new ValueTask<MtaStsPolicyState>(MtaStsPolicyState.WithoutPolicy(recipientDomain,
+                new MtaStsFailure(MtaStsFailureKind.NoPolicyDomain, error!, "no-policy-domain"), _settings));
         }
 
         if (!string.Equals(domain, recipientDomain, StringComparison.Ordinal))
@@ -278,9 +279,10 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         activity?.SetTag(MtaStsTelemetryTags.Domain, domain);
         var started = _time.GetTimestamp();
         var stopping = _stoppingToken;
+        var fetched = new StrongBox<bool>(); // set when this flight fetched the policy (telemetry's "source")
         try
         {
-            state = await ResolveAsync(domain, stopping, forceFetch).ConfigureAwait(false);
+            state = await ResolveAsync(domain, fetched, forceFetch, stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (stopping.IsCancellationRequested)
         {
@@ -296,11 +298,11 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
             var cached = _cache.Get(domain);
             state = cached is not null && cached.HasValidPolicy(_time.GetTimestamp())
                 ? cached.State
-                : new MtaStsPolicyState(domain, null, MtaStsPolicySource.None, null, null,
-                    new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, $"internal error: {ex.GetType().Name}", "internal-error"), true, false, _settings);
+                : MtaStsPolicyState.WithoutPolicy(domain,
+                    new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, $"internal error: {ex.GetType().Name}", "internal-error"), _settings, blocks: true);
         }
 
-        RecordResolve(state, _time.GetElapsedTime(started), activity);
+        RecordResolve(state, fetched.Value, _time.GetElapsedTime(started), activity);
 
         // Leave the flight before completing it, so that no later caller is handed this finished result.
         _inFlight.TryRemove(domain, out _);
@@ -308,15 +310,15 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     }
 
     private MtaStsPolicyState Abandoned(string domain) =>
-        new(domain, null, MtaStsPolicySource.None, null, null,
-            new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "the MTA-STS enforcer was disposed during the lookup", "shutdown"), true, false, _settings);
+        MtaStsPolicyState.WithoutPolicy(domain,
+            new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "the MTA-STS enforcer was disposed during the lookup", "shutdown"), _settings, blocks: true);
 
-    private void RecordResolve(MtaStsPolicyState state, TimeSpan elapsed, System.Diagnostics.Activity? activity)
+    private void RecordResolve(MtaStsPolicyState state, bool fetched, TimeSpan elapsed, System.Diagnostics.Activity? activity)
     {
         var tags = new System.Diagnostics.TagList
         {
             { MtaStsTelemetryTags.Mode, MtaStsTelemetry.ModeName(state.Mode) },
-            { MtaStsTelemetryTags.Source, state.Source switch { MtaStsPolicySource.Fetched => "fetch", MtaStsPolicySource.Cache => "cache", _ => "none" } },
+            { MtaStsTelemetryTags.Source, state.Policy is null ? "none" : fetched ? "fetch" : "cache" },
         };
         if (state.DiscoveryFailure is not null)
         {
@@ -334,11 +336,11 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     private long After(long now, TimeSpan span) => Timestamps.Add(_time, now, span);
 
     private MtaStsPolicyState NoPolicy(string domain, MtaStsFailure? failure, bool blocks, bool reportable, string? recordId = null) =>
-        new(domain, null, MtaStsPolicySource.None, recordId, null, failure, blocks, reportable, _settings);
+        MtaStsPolicyState.WithoutPolicy(domain, failure, _settings, blocks, reportable, recordId);
 
     private MtaStsPolicyState CachedState(CacheEntry cached, MtaStsFailure? failure) =>
-        new(cached.Domain, cached.Policy, MtaStsPolicySource.Cache, cached.RecordId, cached.FetchedAt, failure, false,
-            failure is not null && cached.Policy!.Mode != MtaStsMode.None, _settings);
+        MtaStsPolicyState.WithPolicy(cached.Domain, cached.Policy!, cached.RecordId, cached.FetchedAt, _settings, failure,
+            reportable: failure is not null && cached.Policy!.Mode != MtaStsMode.None);
 
     private MtaStsPolicyState Remember(bool storeUnknown, CacheEntry entry, long now)
     {

@@ -7,19 +7,18 @@ using MtaSts.Matching;
 namespace MtaSts;
 
 /// <summary>
-/// The MTA-STS state of one recipient domain at one moment: the policy that applies (or none), where it came from,
+/// The MTA-STS state of one recipient domain at one moment: the policy that applies (or none), when it was fetched,
 /// and what went wrong during discovery. Ask it about each MX host; it does no I/O.
 /// </summary>
 public sealed class MtaStsPolicyState
 {
     private readonly EvaluationSettings _settings;
 
-    internal MtaStsPolicyState(string domain, MtaStsPolicy? policy, MtaStsPolicySource source, string? recordId,
-        DateTimeOffset? fetchedAt, MtaStsFailure? discoveryFailure, bool discoveryBlocks, bool discoveryReportable, EvaluationSettings settings)
+    private MtaStsPolicyState(string domain, MtaStsPolicy? policy, string? recordId, DateTimeOffset? fetchedAt, MtaStsFailure? discoveryFailure,
+        bool discoveryBlocks, bool discoveryReportable, EvaluationSettings settings)
     {
         Domain = domain;
         Policy = policy;
-        Source = policy is null ? MtaStsPolicySource.None : source;
         RecordId = recordId;
         FetchedAt = policy is null ? null : fetchedAt;
         DiscoveryFailure = discoveryFailure;
@@ -28,14 +27,34 @@ public sealed class MtaStsPolicyState
         _settings = settings;
     }
 
+    /// <summary>A policy applies: fetched, cached or loaded from the store, possibly kept in force despite a discovery failure.</summary>
+    /// <param name="domain">The policy domain.</param>
+    /// <param name="policy">The policy.</param>
+    /// <param name="recordId">The TXT id the policy was fetched under.</param>
+    /// <param name="fetchedAt">When it was fetched.</param>
+    /// <param name="settings">What the evaluations need.</param>
+    /// <param name="discoveryFailure">Why the latest discovery failed, when the policy is kept despite it (FLOW-9).</param>
+    /// <param name="reportable">Whether that failure is a TLS-RPT event (RPT-1).</param>
+    internal static MtaStsPolicyState WithPolicy(string domain, MtaStsPolicy policy, string? recordId, DateTimeOffset fetchedAt, EvaluationSettings settings,
+        MtaStsFailure? discoveryFailure = null, bool reportable = false) =>
+        new(domain, policy, recordId, fetchedAt, discoveryFailure, false, reportable, settings);
+
+    /// <summary>No policy applies: none is published, discovery failed with nothing cached, or the name is not a domain.</summary>
+    /// <param name="domain">The policy domain (or the name as given, when it is not a domain).</param>
+    /// <param name="failure">What went wrong, if anything.</param>
+    /// <param name="settings">What the evaluations need.</param>
+    /// <param name="blocks">Delivery must wait (a temporary DNS failure under FailClosed).</param>
+    /// <param name="reportable">A valid TXT record exists but its policy could not be fetched (FLOW-8, RPT-1).</param>
+    /// <param name="recordId">That record's id, when there is one.</param>
+    internal static MtaStsPolicyState WithoutPolicy(string domain, MtaStsFailure? failure, EvaluationSettings settings, bool blocks = false,
+        bool reportable = false, string? recordId = null) =>
+        new(domain, null, recordId, null, failure, blocks, reportable, settings);
+
     /// <summary>The policy domain: lower case, A-labels, no root dot (TXT-1, CACHE-10).</summary>
     public string Domain { get; }
 
     /// <summary>The policy that applies, or <see langword="null"/> when none does.</summary>
     public MtaStsPolicy? Policy { get; }
-
-    /// <summary>Where <see cref="Policy"/> came from.</summary>
-    public MtaStsPolicySource Source { get; }
 
     /// <summary>The TXT record id of <see cref="Policy"/>; without a policy, the id of a record whose policy could not be fetched.</summary>
     public string? RecordId { get; }
@@ -140,7 +159,7 @@ public sealed class MtaStsPolicyState
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Domain}: {(Policy is null ? "no policy" : Policy.ToString())} [{Source}]{(DiscoveryFailure is null ? string.Empty : $" discovery: {DiscoveryFailure}")}";
+        $"{Domain}: {(Policy is null ? "no policy" : Policy.ToString())}{(DiscoveryFailure is null ? string.Empty : $" discovery: {DiscoveryFailure}")}";
 
     private MtaStsFailure? CertificateFailure(string mxHost, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

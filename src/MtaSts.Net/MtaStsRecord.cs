@@ -4,7 +4,7 @@ namespace MtaSts;
 
 /// <summary>An <c>_mta-sts</c> TXT record (RFC 8461 §3.1).</summary>
 /// <seealso href="https://www.rfc-editor.org/rfc/rfc8461#section-3.1">RFC 8461 §3.1</seealso>
-public sealed class MtaStsRecord
+internal sealed class MtaStsRecord
 {
     private MtaStsRecord(string id, string text, IReadOnlyList<string> leniencies)
     {

@@ -1,7 +1,7 @@
 namespace MtaSts;
 
 /// <summary>The outcome of selecting the STSv1 record from a TXT RRset (TXT-3, TXT-4).</summary>
-public enum MtaStsRecordSelection
+internal enum MtaStsRecordSelection
 {
     /// <summary>Exactly one valid STSv1 record.</summary>
     Found = 0,

@@ -1,7 +1,9 @@
 using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using MtaSts.Demo;
+using MtaSts.DependencyInjection;
 
 namespace MtaSts.MailKit.Tests;
 
@@ -12,11 +14,25 @@ namespace MtaSts.MailKit.Tests;
 public sealed class StrippedCounterTests : DemoWorldTest
 {
     private static readonly string[] BoundedTags = ["mtasts.mode", "mtasts.verdict"];
+    private IMtaStsEnforcer? _enforcer;
 
     [Fact]
     public async Task Counter_StrippedSessions_TaggedByModeAndVerdictOnly()
     {
-        using var collector = new MetricCollector<long>(null, "MtaSts.Net", "mtasts.starttls.stripped");
+        // The enforcer's meter comes from this container's IMeterFactory, so the collector sees this test's measurements
+        // only (a collector on the bare meter name also sees, and is ended by, other tests' enforcers).
+        var services = new ServiceCollection().AddMetrics();
+        var options = World.EnforcerOptions();
+        services.AddMtaSts(o =>
+        {
+            o.NameServers.Add(World.Dns.EndPoint);
+            o.PolicyHostTrustedRoots = options.PolicyHostTrustedRoots;
+            o.MxTrustedRoots = options.MxTrustedRoots;
+            o.PolicyHostConnectCallback = options.PolicyHostConnectCallback;
+        });
+        await using var provider = services.BuildServiceProvider();
+        _enforcer = provider.GetRequiredService<IMtaStsEnforcer>();
+        using var collector = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MtaSts.Net", "mtasts.starttls.stripped");
         var testing = await StrippedAsync("stripcount.test", "testing", 58, 59);
         var enforce = await StrippedAsync("stripcount2.test", "enforce", 60, 61);
 
@@ -32,7 +48,6 @@ public sealed class StrippedCounterTests : DemoWorldTest
             await act.Should().ThrowAsync<MtaStsDeliveryRefusedException>();
         }
 
-        // Other tests may run in parallel on the same meter name: look only for this test's measurements' shape.
         var measurements = collector.GetMeasurementSnapshot();
         measurements.Should().NotBeEmpty();
         measurements.Should().OnlyContain(m => m.Tags.Keys.All(BoundedTags.Contains), "no server.address or other per-host tag");
@@ -45,7 +60,7 @@ public sealed class StrippedCounterTests : DemoWorldTest
         World.PublishPolicy(domain, mode, $"mx.{domain}");
         var receiver = await World.AddReceiverAsync($"real.{domain}", receiverAt, World.Ca.IssueFor($"mx.{domain}"));
         World.AddStrippingProxy($"mx.{domain}", proxyAt, receiver);
-        return await Enforcer.GetPolicyAsync(domain);
+        return await _enforcer!.GetPolicyAsync(domain);
     }
 
     private async Task<Socket> ConnectedSocketAsync(int last)

@@ -115,7 +115,7 @@ public sealed class MtaStsPolicyStateTests : IDisposable
     public void Evaluate_FailClosedState_FailsEveryMx()
     {
         var failure = new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "DNS timeout", "dns-error");
-        var state = new MtaStsPolicyState("example.com", null, MtaStsPolicySource.None, null, null, failure, true, false, Settings(false));
+        var state = MtaStsPolicyState.WithoutPolicy("example.com", failure, Settings(false), true, false, null);
         state.IsFailClosed.Should().BeTrue();
         state.EvaluateMx("mail.example.com").Verdict.Should().Be(MtaStsVerdict.FailClosed);
         state.EvaluateTls("mail.example.com", true, null, null, SslPolicyErrors.None).Failure.Should().BeSameAs(failure);
@@ -129,7 +129,7 @@ public sealed class MtaStsPolicyStateTests : IDisposable
             MtaStsPolicy.TryParse($"version: STSv1\nmode: {mode}\nmx: mail.example.com\nmx: *.mx.example.com\nmax_age: 86400\n", out policy, out _).Should().BeTrue();
         }
 
-        return new MtaStsPolicyState("example.com", policy, MtaStsPolicySource.Fetched, "1", DateTimeOffset.UtcNow, null, false, false, Settings(requireValid));
+        return MtaStsPolicyState.WithPolicy("example.com", policy!, "1", DateTimeOffset.UtcNow, Settings(requireValid), null, false);
     }
 
     private EvaluationSettings Settings(bool requireValid) => new(TimeProvider.System, _ca.TrustStore, requireValid);

@@ -13,7 +13,7 @@ namespace MtaSts.Caching;
 /// once (and expires with its policy). A write is one key of constant size; nothing is read-modified-written.
 /// Named state (<see cref="SetStateAsync"/>) is outside the generations and survives a purge.
 /// </remarks>
-public sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
+internal sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
 {
     private const string Prefix = "mtasts:policy:";
     private const string GenerationKey = "mtasts:gen";

@@ -100,7 +100,7 @@ public static class MtaStsBuilderExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<TlsRptReporter>>(),
-            sp.GetRequiredService<IMtaStsPolicyStore>(),
+            sp.GetService<IMtaStsPolicyStore>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
         return builder;

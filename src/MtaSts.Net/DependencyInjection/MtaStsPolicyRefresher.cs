@@ -105,7 +105,8 @@ internal sealed partial class MtaStsPolicyRefresher(
     {
         // The enforcer's refresh takes no token: stop waiting for it when the host stops (it ends on its own timeouts).
         var after = await enforcer.RefreshAsync(before.Domain).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (after.Source == MtaStsPolicySource.Fetched)
+        // Refreshed: a policy fetched by this pass (a later fetch time than the one it replaces) and nothing went wrong.
+        if (after.Policy is not null && after.DiscoveryFailure is null && after.FetchedAt > before.FetchedAt)
         {
             _backoff.TryRemove(before.Domain, out _);
             Interlocked.Increment(ref tally.Refreshed);

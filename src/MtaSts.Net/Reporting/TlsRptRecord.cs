@@ -8,7 +8,7 @@ namespace MtaSts.Reporting;
 // Only mailto: and https: URIs are usable (RPT-8); others, and malformed ones, are kept aside as skipped (see TlsRptUri).
 
 /// <summary>An <c>_smtp._tls</c> TLS-RPT record (RFC 8460 §3).</summary>
-public sealed class TlsRptRecord
+internal sealed class TlsRptRecord
 {
     private const string Version = "v=TLSRPTv1";
 

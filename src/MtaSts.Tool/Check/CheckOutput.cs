@@ -20,12 +20,7 @@ internal static class CheckOutput
     {
         await output.WriteLineAsync($"MTA-STS check for {state.Domain}").ConfigureAwait(false);
         await output.WriteLineAsync($"  1. TXT   _mta-sts.{state.Domain}: {(state.RecordId is null ? state.IsFailClosed ? "lookup failed" : "no usable STSv1 record" : $"v=STSv1; id={state.RecordId}")}").ConfigureAwait(false);
-        await output.WriteLineAsync($"  2. HTTPS https://mta-sts.{state.Domain}/.well-known/mta-sts.txt: {state.Source switch
-        {
-            MtaStsPolicySource.Fetched => "fetched",
-            MtaStsPolicySource.Cache => "from cache",
-            _ => state.RecordId is null ? "not fetched" : "no policy",
-        }}").ConfigureAwait(false);
+        await output.WriteLineAsync($"  2. HTTPS https://mta-sts.{state.Domain}/.well-known/mta-sts.txt: {(state.Policy is not null ? "fetched" : state.RecordId is null ? "not fetched" : "no policy")}").ConfigureAwait(false);
         if (state.DiscoveryFailure is not null)
         {
             await output.WriteLineAsync($"     failure: {state.DiscoveryFailure}").ConfigureAwait(false);

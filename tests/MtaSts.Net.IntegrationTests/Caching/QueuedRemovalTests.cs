@@ -22,10 +22,11 @@ public sealed class QueuedRemovalTests : WorldTest
         await enforcer.InvalidateAsync("example.com");
         (await Eventually(() => store.RemoveStarted.Task.IsCompleted)).Should().BeTrue();
 
+        var fetchesBefore = World.Https.RequestCount("mta-sts.example.com");
         var state = await enforcer.GetPolicyAsync("example.com");
         store.ReleaseRemove.TrySetResult();
 
-        state.Source.Should().NotBe(MtaStsPolicySource.Cache, $"the invalidated entry came back from the store: {state}");
+        World.Https.RequestCount("mta-sts.example.com").Should().Be(fetchesBefore + 1, $"fetched afresh, not brought back from the store: {state}");
     }
 
     private static async Task<bool> Eventually(Func<bool> condition)

@@ -14,7 +14,6 @@ public sealed class DiscoveryTests : WorldTest
         World.Publish("example.com", "20240101");
         var state = await World.Enforcer().GetPolicyAsync("example.com");
 
-        state.Source.Should().Be(MtaStsPolicySource.Fetched);
         state.RecordId.Should().Be("20240101");
         state.Policy!.Mode.Should().Be(MtaStsMode.Enforce);
         state.Policy.Mx.Should().Equal("mail.example.com", "*.mx.example.com");
@@ -111,7 +110,6 @@ public sealed class DiscoveryTests : WorldTest
     {
         var state = await World.Enforcer().GetPolicyAsync("nothing.example");
         state.Policy.Should().BeNull();
-        state.Source.Should().Be(MtaStsPolicySource.None);
         state.IsFailClosed.Should().BeFalse("NXDOMAIN is an answer, not a failure");
         state.EvaluateMx("mx.nothing.example").Verdict.Should().Be(MtaStsVerdict.Deliver);
         World.Https.TotalRequests.Should().Be(0);

@@ -77,7 +77,7 @@ public sealed class StoreTests : IAsyncLifetime
 
         var state = await enforcer.GetPolicyAsync("example.com");
 
-        state.Source.Should().Be(MtaStsPolicySource.Fetched);
+        state.Mode.Should().Be(MtaStsMode.Enforce, "fetched: the corrupt file is not a policy");
         (await Eventually.TrueAsync(async () => (await new FilePolicyStore(_directory).GetAsync("example.com"))?.RecordId == "1"))
             .Should().BeTrue("the fetched policy replaced the corrupt file (written in the background)");
     }
@@ -149,7 +149,7 @@ public sealed class StoreTests : IAsyncLifetime
 
         (await Eventually.TrueAsync(async () => await store.GetAsync("example.com") is null)).Should().BeTrue("the removal reaches the store");
         (await store.GetAsync("example.org"))!.RecordId.Should().Be("1");
-        (await enforcer.GetPolicyAsync("example.com")).Source.Should().Be(MtaStsPolicySource.Fetched);
+        (await enforcer.GetPolicyAsync("example.com")).Mode.Should().Be(MtaStsMode.Enforce, "fetched afresh");
     }
 
     // Process A caches an enforce policy; process B, with DNS and HTTPS unreachable, still refuses a stripped session.
@@ -179,7 +179,6 @@ public sealed class StoreTests : IAsyncLifetime
         }
 
         state.Mode.Should().Be(MtaStsMode.Enforce, "CACHE-11 the policy survived the restart");
-        state.Source.Should().Be(MtaStsPolicySource.Cache);
         state.DiscoveryFailure!.ReasonCode.Should().Be("dns-error", "DNS was unreachable for process B");
         state.EvaluateTls("mail.example.com", startTlsOffered: false, null, null, SslPolicyErrors.None).Verdict.Should().Be(MtaStsVerdict.FailClosed);
         await b.StopAsync();

@@ -89,5 +89,7 @@ public sealed class PolicyCacheTests
     }
 
     private static MtaStsPolicyState State(string domain, MtaStsPolicy? policy) =>
-        new(domain, policy, MtaStsPolicySource.Cache, "1", DateTimeOffset.UnixEpoch, null, false, false, EvaluationSettings.Default);
+        policy is null
+            ? MtaStsPolicyState.WithoutPolicy(domain, null, EvaluationSettings.Default)
+            : MtaStsPolicyState.WithPolicy(domain, policy, "1", DateTimeOffset.UnixEpoch, EvaluationSettings.Default);
 }

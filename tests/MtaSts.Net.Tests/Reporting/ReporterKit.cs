@@ -49,8 +49,7 @@ internal sealed class ReporterKit
     public void Record(string domain, TlsRptRecorder? recorder = null)
     {
         MtaStsPolicy.TryParse($"version: STSv1\nmode: testing\nmx: mail.{domain}\nmax_age: 86400\n", out var policy, out _).Should().BeTrue();
-        var state = new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Fetched, "1", Time.GetUtcNow(), null, false, false,
-            new EvaluationSettings(Time, null, false));
+        var state = MtaStsPolicyState.WithPolicy(domain, policy!, "1", Time.GetUtcNow(), new EvaluationSettings(Time, null, false), null, false);
         (recorder ?? Recorder).Record(state, state.EvaluateMx("evil.example.net"));
     }
 

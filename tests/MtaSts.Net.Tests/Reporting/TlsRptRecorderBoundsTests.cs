@@ -48,6 +48,6 @@ public class TlsRptRecorderBoundsTests
     private static MtaStsPolicyState State(string text)
     {
         MtaStsPolicy.TryParse(text, out var policy, out var error).Should().BeTrue(error);
-        return new MtaStsPolicyState("evil.example", policy, MtaStsPolicySource.Fetched, "1", Time.GetUtcNow(), null, false, false, new EvaluationSettings(Time, null, false));
+        return MtaStsPolicyState.WithPolicy("evil.example", policy!, "1", Time.GetUtcNow(), new EvaluationSettings(Time, null, false), null, false);
     }
 }

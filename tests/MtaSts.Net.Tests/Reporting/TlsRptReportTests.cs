@@ -142,7 +142,7 @@ public class TlsRptReportTests
         recorder.Record(testing, testing.EvaluateMx("evil.example.net"));
         var none = State("none.example", "none", time);
         recorder.Record(none, none.EvaluateTls("mx.none.example", false, null, null, default));
-        var noPolicy = new MtaStsPolicyState("plain.example", null, MtaStsPolicySource.None, null, null, null, false, false, EvaluationSettings.Default);
+        var noPolicy = MtaStsPolicyState.WithoutPolicy("plain.example", null, EvaluationSettings.Default, false, false, null);
         recorder.Record(noPolicy, noPolicy.EvaluateTls("mx.plain.example", false, null, null, default));
 
         var report = recorder.BuildReport("example.com", new DateOnly(2026, 11, 27), "Example Sender", "tlsrpt@sender.example")!;
@@ -175,9 +175,7 @@ public class TlsRptReportTests
         // RPT-1, FLOW-8: a valid TXT record whose policy could not be fetched is delivered, and reported.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
         var recorder = new TlsRptRecorder(time);
-        var fetchFailed = new MtaStsPolicyState("fetchless.example", null, MtaStsPolicySource.None, "id1", null,
-            new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "mta-sts.fetchless.example: connection refused", "ConnectionError"),
-            false, true, EvaluationSettings.Default);
+        var fetchFailed = MtaStsPolicyState.WithoutPolicy("fetchless.example", new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "mta-sts.fetchless.example: connection refused", "ConnectionError"), EvaluationSettings.Default, false, true, "id1");
         var decision = fetchFailed.EvaluateTls("mx.fetchless.example", true, null, null, default);
         decision.Verdict.Should().Be(MtaStsVerdict.DeliverAndReport);
 
@@ -286,6 +284,6 @@ public class TlsRptReportTests
     {
         var text = mode == "none" ? "version: STSv1\nmode: none\nmax_age: 86400\n" : $"version: STSv1\nmode: {mode}\nmx: mail.{domain}\nmax_age: 86400\n";
         MtaStsPolicy.TryParse(text, out var policy, out _).Should().BeTrue();
-        return new MtaStsPolicyState(domain, policy, MtaStsPolicySource.Fetched, "1", time.GetUtcNow(), null, false, false, new EvaluationSettings(time, null, false));
+        return MtaStsPolicyState.WithPolicy(domain, policy!, "1", time.GetUtcNow(), new EvaluationSettings(time, null, false), null, false);
     }
 }

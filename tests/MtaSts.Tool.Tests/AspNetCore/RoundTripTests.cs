@@ -28,7 +28,6 @@ public sealed class RoundTripTests : ToolWorldTest
 
         using var enforcer = MtaStsEnforcer.Create(World.EnforcerOptions(o => o.PolicyHostConnectCallback = server.ConnectCallback));
         var state = await enforcer.GetPolicyAsync("example.com");
-        state.Source.Should().Be(MtaStsPolicySource.Fetched);
         state.RecordId.Should().Be(document.Id);
         state.Policy!.Mode.Should().Be(MtaStsMode.Enforce);
         state.Policy.Text.Should().Be(document.Body);
