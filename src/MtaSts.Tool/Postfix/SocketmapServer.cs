@@ -130,20 +130,10 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
             Socket client;
             try
             {
-                await _slots.WaitAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
                 client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                _slots.Release();
                 if (stopping.IsCancellationRequested)
                 {
                     return;
@@ -151,6 +141,19 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
 
                 LogAcceptFailed(_logger, address.Text, ex.Message);
                 continue;
+            }
+
+            // The slot is taken after the accept: the slots are shared by every listener, and a loop waiting for a
+            // slot before accepting would hold a freed slot for its own listener. At most one accepted connection
+            // per listener waits here; the rest stay in the kernel's backlog.
+            try
+            {
+                await _slots.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                return;
             }
 
             if (!address.IsUnix)
