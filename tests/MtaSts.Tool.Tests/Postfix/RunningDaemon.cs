@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MtaSts.Tool.Postfix;
 using MtaSts.Tool.Tests.Infrastructure;
 
@@ -29,7 +30,9 @@ internal sealed class RunningDaemon : IAsyncDisposable
 
     public EndPoint Unix { get; }
 
-    public static async Task<RunningDaemon> StartAsync(ToolWorld world, params string[] settings)
+    public static Task<RunningDaemon> StartAsync(ToolWorld world, params string[] settings) => StartAsync(world, null, settings);
+
+    public static async Task<RunningDaemon> StartAsync(ToolWorld world, CapturedLog? log, params string[] settings)
     {
         var unixPath = Path.Combine(Path.GetTempPath(), $"mta-sts-{Guid.NewGuid():N}.sock");
         string[] args =
@@ -50,7 +53,13 @@ internal sealed class RunningDaemon : IAsyncDisposable
             o.NameServers.Add(world.Dns.EndPoint);
             o.DnsTimeout = TimeSpan.FromSeconds(2);
             o.DnsRetries = 0;
-        }, null).Should().BeTrue(errors.ToString());
+        }, services =>
+        {
+            if (log is not null)
+            {
+                services.AddLogging(b => b.AddProvider(log).AddFilter<CapturedLog>("MtaSts", LogLevel.Debug));
+            }
+        }).Should().BeTrue(errors.ToString());
         await host!.StartAsync();
         return new RunningDaemon(host, unixPath);
     }
