@@ -14,6 +14,7 @@ internal sealed partial class SocketmapResponder
     private static readonly byte[] Malformed = Netstring.Encode(SocketmapReply.Perm("malformed request: expected '<name> <key>'"));
     private static readonly byte[] UnknownName = Netstring.Encode(SocketmapReply.Perm("unknown map name"));
     private static readonly byte[] NotFound = Netstring.Encode(SocketmapReply.NotFound);
+    private static readonly byte[] Stopping = Netstring.Encode(SocketmapReply.Temp("the MTA-STS daemon is stopping"));
 
     private readonly IMtaStsEnforcer _enforcer;
     private readonly PostfixZone[] _zones;
@@ -70,7 +71,16 @@ internal sealed partial class SocketmapResponder
                 return new ValueTask<byte[]>(cached.Reply);
             }
 
-            var pending = _enforcer.GetPolicyAsync(cached.Key);
+            ValueTask<MtaStsPolicyState> pending;
+            try
+            {
+                pending = _enforcer.GetPolicyAsync(cached.Key);
+            }
+            catch (ObjectDisposedException)
+            {
+                return new ValueTask<byte[]>(Stopping); // the host is stopping and the enforcer already disposed
+            }
+
             if (!pending.IsCompletedSuccessfully)
             {
                 return ResolveAsync(zone, cached.Key, pending.AsTask());
@@ -94,7 +104,14 @@ internal sealed partial class SocketmapResponder
             return new ValueTask<byte[]>(NotFound);
         }
 
-        return ResolveAsync(zone, keyText, _enforcer.GetPolicyAsync(keyText).AsTask());
+        try
+        {
+            return ResolveAsync(zone, keyText, _enforcer.GetPolicyAsync(keyText).AsTask());
+        }
+        catch (ObjectDisposedException)
+        {
+            return new ValueTask<byte[]>(Stopping);
+        }
     }
 
     private async ValueTask<byte[]> ResolveAsync(int zoneIndex, string key, Task<MtaStsPolicyState> pending)
@@ -114,9 +131,7 @@ internal sealed partial class SocketmapResponder
         }
         catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
         {
-            var text = SocketmapReply.Temp("the MTA-STS daemon is stopping");
-            LogAnswer(_logger, zone.Name, key, text);
-            return Netstring.Encode(text);
+            return Stopping;
         }
 
         return Remember(zoneIndex, key, state);
