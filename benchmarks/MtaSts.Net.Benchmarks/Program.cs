@@ -8,5 +8,5 @@ if (args.Contains("--memory"))
     return MemoryFootprint.Run();
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(CachedDecisionBenchmarks).Assembly).Run(args);
 return 0;

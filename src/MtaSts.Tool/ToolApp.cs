@@ -2,6 +2,7 @@ using MtaSts.Tool.Audit;
 using MtaSts.Tool.Check;
 using MtaSts.Tool.Cli;
 using MtaSts.Tool.Generate;
+using MtaSts.Tool.Postfix;
 
 namespace MtaSts.Tool;
 
@@ -20,6 +21,11 @@ internal static class ToolApp
         {
             await output.WriteLineAsync(typeof(ToolApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0").ConfigureAwait(false);
             return ExitCodes.Ok;
+        }
+
+        if (args.Length > 0 && args[0] == PostfixDaemonCommand.Name)
+        {
+            return await PostfixDaemonCommand.RunAsync(args[1..], output, errors, cancellationToken).ConfigureAwait(false); // a host with its own configuration
         }
 
         if (!ArgumentParser.TryParse(args, out var arguments, out var error))

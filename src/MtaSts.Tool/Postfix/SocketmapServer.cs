@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MtaSts.Tool.Postfix;
+
+/// <summary>
+/// The listeners (TCP and Unix sockets) and their connections. Listening starts in <see cref="StartAsync"/>, so a
+/// port in use stops the host at start; at most <see cref="PostfixDaemonSettings.MaxConnections"/> connections are
+/// served at once (more wait in the backlog). <see cref="StopAsync"/> closes the listeners, lets answers in progress
+/// finish, closes idle connections, and waits at most <see cref="PostfixDaemonSettings.ShutdownTimeout"/>.
+/// </summary>
+internal sealed partial class SocketmapServer : IHostedService, IDisposable
+{
+    private readonly SocketmapResponder _responder;
+    private readonly PostfixDaemonSettings _settings;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<(ListenAddress Address, Socket Socket)> _listeners = [];
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly List<Task> _acceptLoops = [];
+
+    public SocketmapServer(SocketmapResponder responder, PostfixDaemonSettings settings, ILogger<SocketmapServer> logger)
+    {
+        _responder = responder;
+        _settings = settings;
+        _logger = logger;
+        _slots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
+    }
+
+    /// <summary>The addresses bound (with the port chosen by the system for <c>inet:…:0</c>).</summary>
+    public IReadOnlyList<EndPoint> EndPoints => [.. _listeners.Select(l => l.Socket.LocalEndPoint!)];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var address in _settings.Listen)
+        {
+            var socket = Bind(address);
+            _listeners.Add((address, socket));
+            var shown = socket.LocalEndPoint?.ToString() ?? address.Text;
+            LogListening(_logger, shown);
+        }
+
+        foreach (var (address, socket) in _listeners)
+        {
+            _acceptLoops.Add(AcceptLoopAsync(address, socket, _stopping.Token));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var (address, socket) in _listeners)
+        {
+            socket.Dispose();
+            if (address.IsUnix)
+            {
+                TryDeleteSocketFile(address);
+            }
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_settings.ShutdownTimeout);
+        try
+        {
+            await Task.WhenAll([.. _acceptLoops, .. _connections.Keys]).WaitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogShutdownTimedOut(_logger, _connections.Count);
+        }
+
+        LogStopped(_logger);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _slots.Dispose();
+    }
+
+    private Socket Bind(ListenAddress address)
+    {
+        if (address.IsUnix)
+        {
+            TryDeleteSocketFile(address); // a socket left behind by a crash
+            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                unix.Bind(address.EndPoint);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(address.Text[5..], _settings.UnixSocketMode);
+                }
+
+                unix.Listen(_settings.MaxConnections);
+                return unix;
+            }
+            catch
+            {
+                unix.Dispose();
+                throw;
+            }
+        }
+
+        var ip = (IPEndPoint)address.EndPoint;
+        var tcp = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            tcp.Bind(ip);
+            tcp.Listen(_settings.MaxConnections);
+            return tcp;
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AcceptLoopAsync(ListenAddress address, Socket listener, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                LogAcceptFailed(_logger, address.Text, ex.Message);
+                continue;
+            }
+
+            // The slot is taken after the accept: the slots are shared by every listener, and a loop waiting for a
+            // slot before accepting would hold a freed slot for its own listener. At most one accepted connection
+            // per listener waits here; the rest stay in the kernel's backlog.
+            try
+            {
+                await _slots.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                return;
+            }
+
+            if (!address.IsUnix)
+            {
+                client.NoDelay = true; // one small reply per request: never wait for Nagle
+            }
+
+            var connection = ServeAsync(client, stopping);
+            _connections.TryAdd(connection, 0);
+            _ = connection.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _),
+                _connections, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken stopping)
+    {
+        await Task.Yield(); // off the accept loop
+        try
+        {
+            var ending = await SocketmapConnection.RunAsync(client, _responder, _settings, stopping).ConfigureAwait(false);
+            if (ending is SocketmapConnection.Ending.Malformed or SocketmapConnection.Ending.TooLarge)
+            {
+                LogBadClient(_logger, ending);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private static void TryDeleteSocketFile(ListenAddress address)
+    {
+        var path = address.Text[5..];
+        try
+        {
+            if (File.Exists(path) && (File.GetAttributes(path) & FileAttributes.Directory) == 0)
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Bind reports what is wrong.
+        }
+    }
+
+    [LoggerMessage(EventId = 810, EventName = "Listening", Level = LogLevel.Information, Message = "socketmap listening on {Address}")]
+    private static partial void LogListening(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 811, EventName = "AcceptFailed", Level = LogLevel.Warning, Message = "accept on {Address} failed: {Error}")]
+    private static partial void LogAcceptFailed(ILogger logger, string address, string error);
+
+    [LoggerMessage(EventId = 812, EventName = "BadClient", Level = LogLevel.Warning, Message = "socketmap connection closed: {Ending} netstring")]
+    private static partial void LogBadClient(ILogger logger, SocketmapConnection.Ending ending);
+
+    [LoggerMessage(EventId = 813, EventName = "ShutdownTimedOut", Level = LogLevel.Warning,
+        Message = "{Count} socketmap connections still open after the shutdown timeout; closing them")]
+    private static partial void LogShutdownTimedOut(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 814, EventName = "Stopped", Level = LogLevel.Information, Message = "socketmap daemon stopped")]
+    private static partial void LogStopped(ILogger logger);
+}
