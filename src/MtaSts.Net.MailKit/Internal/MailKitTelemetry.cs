@@ -9,7 +9,7 @@ internal static class MailKitTelemetry
     public const string ModeTag = "mtasts.mode";
     public const string VerdictTag = "mtasts.verdict";
 
-    private static readonly Meter Meter = new("MtaSts.Net");
+    private static readonly Meter Meter = new(MtaStsInstrumentation.MeterName);
 
     private static readonly Counter<long> StrippedSessions = Meter.CreateCounter<long>(
         "mtasts.starttls.stripped", "{session}", "SMTP sessions whose EHLO reply shows STARTTLS likely stripped on path");
