@@ -11,6 +11,7 @@ using Polly;
 using MtaSts.Caching;
 using MtaSts.Discovery;
 using MtaSts.Fetching;
+using MtaSts.Health;
 using MtaSts.Internal;
 using MtaSts.Telemetry;
 
@@ -46,6 +47,7 @@ public static class MtaStsServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsOptions>, MtaStsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MtaStsHealthStatus>();
         services.TryAddSingleton<MtaStsTelemetry>(sp => new MtaStsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DnsClient.ILookupClient>(sp =>
         {
@@ -70,7 +72,7 @@ public static class MtaStsServiceCollectionExtensions
 
             // The registered store stays as it is (the TLS-RPT state uses it directly); the enforcer's lookups go
             // through a bounded, circuit-broken wrapper that writes in the background, disposed (drained) with it.
-            var store = ResilientPolicyStore.Around(sp.GetRequiredService<IMtaStsPolicyStore>(), o, time, loggers, owned);
+            var store = ResilientPolicyStore.Around(sp.GetRequiredService<IMtaStsPolicyStore>(), o, time, loggers, owned, sp.GetService<MtaStsHealthStatus>());
             var parts = new EnforcerParts(
                 time,
                 loggers,
