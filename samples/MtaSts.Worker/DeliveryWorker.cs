@@ -3,7 +3,7 @@ using MtaSts;
 namespace MtaSts.Worker;
 
 /// <summary>Asks MTA-STS, for each queued message, whether its MX may be used; a refusal is a temporary failure.</summary>
-public sealed partial class DeliveryWorker(OutboundMessages queue, IMtaStsEnforcer enforcer, ILogger<DeliveryWorker> logger) : BackgroundService
+public sealed partial class DeliveryWorker(OutboundMessages queue, IMtaStsEnforcer enforcer, DeliveryTally tally, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,10 +13,12 @@ public sealed partial class DeliveryWorker(OutboundMessages queue, IMtaStsEnforc
             var decision = state.EvaluateMx(message.MxHost);
             if (decision.MayDeliver)
             {
+                tally.Allow();
                 LogMayDeliver(message.Id, message.MxHost, state.Mode, decision.Verdict);
             }
             else
             {
+                tally.Refuse();
                 LogDeferred(message.Id, message.MxHost, decision.Failure?.ToString()); // requeue: retry later, never bounce
             }
         }
@@ -27,4 +29,19 @@ public sealed partial class DeliveryWorker(OutboundMessages queue, IMtaStsEnforc
 
     [LoggerMessage(2, LogLevel.Warning, "{Id}: deferred, MTA-STS refuses {MxHost}: {Failure}")]
     private partial void LogDeferred(string id, string mxHost, string? failure);
+}
+
+/// <summary>How many messages were allowed and refused (the offline demo checks them).</summary>
+public sealed class DeliveryTally
+{
+    private int _allowed;
+    private int _refused;
+
+    public int Allowed => Volatile.Read(ref _allowed);
+
+    public int Refused => Volatile.Read(ref _refused);
+
+    public void Allow() => Interlocked.Increment(ref _allowed);
+
+    public void Refuse() => Interlocked.Increment(ref _refused);
 }

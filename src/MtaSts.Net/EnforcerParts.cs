@@ -16,13 +16,15 @@ namespace MtaSts;
 /// <param name="Dns">The one DNS client of the process's MTA-STS work (discovery, MX lookups, TLS-RPT discovery).</param>
 /// <param name="TxtResolver">A resolver that replaces the DNS client for the <c>_mta-sts</c> lookup, if any.</param>
 /// <param name="Store">A persistent store beside the in-memory cache, if any.</param>
+/// <param name="Health">Where the store's failures are noted for health checks, if anyone asks.</param>
 internal sealed record EnforcerParts(
     TimeProvider TimeProvider,
     ILoggerFactory LoggerFactory,
     MtaStsTelemetry Telemetry,
     Lazy<ILookupClient> Dns,
     IMtaStsTxtResolver? TxtResolver = null,
-    IMtaStsPolicyStore? Store = null)
+    IMtaStsPolicyStore? Store = null,
+    Health.MtaStsHealthStatus? Health = null)
 {
     /// <summary>The DNS client for <paramref name="options"/>, created at first use.</summary>
     public static Lazy<ILookupClient> DnsFor(MtaStsOptions options) =>

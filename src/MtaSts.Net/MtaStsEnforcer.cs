@@ -111,7 +111,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
 
             // Reliability: a persistent store is bounded by StoreTimeout, broken after repeated failures and written in
             // the background, so that a hung or dead store never stalls a lookup.
-            var store = parts.Store is null ? null : ResilientPolicyStore.Around(parts.Store, options, parts.TimeProvider, parts.LoggerFactory, owned);
+            var store = parts.Store is null ? null : ResilientPolicyStore.Around(parts.Store, options, parts.TimeProvider, parts.LoggerFactory, owned, parts.Health);
             return new MtaStsEnforcer(options, parts, client, store, owned);
         }
         catch

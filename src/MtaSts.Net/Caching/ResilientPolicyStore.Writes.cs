@@ -121,5 +121,5 @@ internal sealed partial class ResilientPolicyStore
             }
 
             return true;
-        }, (write.Policy is null ? "remove " : "write ") + domain, _stopping.Token).ConfigureAwait(false);
+        }, (write.Policy is null ? "remove " : "write ") + domain, _stopping.Token, write: true).ConfigureAwait(false);
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
+using MtaSts.Health;
 
 namespace MtaSts.Caching;
 
@@ -27,6 +28,7 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
+    private readonly MtaStsHealthStatus? _health;
     private int _disposed;
 
     /// <param name="inner">The configured store.</param>
@@ -36,11 +38,13 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
     /// <param name="logger">Where the breaker's state changes and dropped writes are logged.</param>
     /// <param name="maxPendingWrites">The bound of the write queue, in domains.</param>
     /// <param name="drainTimeout">How long dispose waits for queued writes (wall clock: a safety valve for shutdown).</param>
+    /// <param name="health">Told of each call's success or failure, for health checks.</param>
     public ResilientPolicyStore(IMtaStsPolicyStore inner, TimeSpan timeout, TimeSpan breakDuration, TimeProvider time, ILogger logger,
-        int maxPendingWrites = DefaultMaxPendingWrites, TimeSpan? drainTimeout = null)
+        int maxPendingWrites = DefaultMaxPendingWrites, TimeSpan? drainTimeout = null, MtaStsHealthStatus? health = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
+        _health = health;
         _logger = logger;
         timeout = timeout < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : timeout; // Polly's ranges; the
         breakDuration = breakDuration < TimeSpan.FromMilliseconds(500) ? TimeSpan.FromMilliseconds(500) : breakDuration; // options report it
@@ -79,14 +83,15 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
     /// What the enforcer talks to: <paramref name="store"/> wrapped, unless it lives in process memory (which cannot
     /// hang, and keeps its writes synchronous). A wrapper is added to <paramref name="owned"/>, to be disposed (drained).
     /// </summary>
-    internal static IMtaStsPolicyStore Around(IMtaStsPolicyStore store, MtaStsOptions options, TimeProvider time, ILoggerFactory loggers, List<IDisposable> owned)
+    internal static IMtaStsPolicyStore Around(IMtaStsPolicyStore store, MtaStsOptions options, TimeProvider time, ILoggerFactory loggers, List<IDisposable> owned,
+        MtaStsHealthStatus? health = null)
     {
         if (store is ResilientPolicyStore)
         {
             return store;
         }
 
-        var resilient = new ResilientPolicyStore(store, options.StoreTimeout, options.StoreBreakDuration, time, loggers.CreateLogger<ResilientPolicyStore>());
+        var resilient = new ResilientPolicyStore(store, options.StoreTimeout, options.StoreBreakDuration, time, loggers.CreateLogger<ResilientPolicyStore>(), health: health);
         owned.Add(resilient);
         return resilient;
     }
@@ -160,7 +165,7 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
         {
             await _inner.SetStateAsync(key, value, ct).ConfigureAwait(false);
             return true;
-        }, "write state " + key, cancellationToken).ConfigureAwait(false);
+        }, "write state " + key, cancellationToken, write: true).ConfigureAwait(false);
 
     /// <summary>Stops taking writes, waits a bounded time for the queued ones, then abandons the rest.</summary>
     public async ValueTask DisposeAsync()
@@ -201,11 +206,11 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
 
     // One bounded call through the breaker and the timeout. WaitAsync makes the timeout hold even for a store that
     // ignores its token (StackExchange.Redis does: its own 5 s timeouts apply) or blocks; the abandoned call is observed.
-    private async ValueTask<T> CallAsync<T>(Func<CancellationToken, ValueTask<T>> call, string what, CancellationToken cancellationToken)
+    private async ValueTask<T> CallAsync<T>(Func<CancellationToken, ValueTask<T>> call, string what, CancellationToken cancellationToken, bool write = false)
     {
         try
         {
-            return await _pipeline.ExecuteAsync(async ct =>
+            var result = await _pipeline.ExecuteAsync(async ct =>
             {
                 // On the thread pool: a store may block before returning its task (a synchronous reconnect does).
                 var task = Task.Run(() => call(ct).AsTask(), CancellationToken.None);
@@ -219,6 +224,8 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
                     throw;
                 }
             }, cancellationToken).ConfigureAwait(false);
+            _health?.StoreSucceeded(write);
+            return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -226,10 +233,12 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
         }
         catch (BrokenCircuitException ex)
         {
+            _health?.StoreFailed(write, "bypassed after repeated failures (" + what + ")");
             throw new PolicyStoreUnavailableException($"The MTA-STS policy store is bypassed after repeated failures ({what}).", ex);
         }
         catch (Exception ex)
         {
+            _health?.StoreFailed(write, $"{what}: {ex.Message}");
             throw new PolicyStoreUnavailableException($"The MTA-STS policy store failed ({what}): {ex.Message}", ex);
         }
     }

@@ -101,7 +101,7 @@ public static class MtaStsBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<TlsRptReporter>>(),
             sp.GetService<IMtaStsPolicyStore>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()) { Health = sp.GetService<Health.MtaStsHealthStatus>() });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
         return builder;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MtaSts.Health;
 
 namespace MtaSts.DependencyInjection;
 
@@ -15,7 +16,8 @@ namespace MtaSts.DependencyInjection;
 /// detail is at Debug. Stopping the host stops a pass at once.
 /// </summary>
 internal sealed partial class MtaStsPolicyRefresher(
-    MtaStsEnforcer enforcer, IOptions<MtaStsRefreshOptions> options, TimeProvider time, ILogger<MtaStsPolicyRefresher>? logger = null) : BackgroundService
+    MtaStsEnforcer enforcer, IOptions<MtaStsRefreshOptions> options, TimeProvider time, ILogger<MtaStsPolicyRefresher>? logger = null,
+    MtaStsHealthStatus? health = null) : BackgroundService
 {
     private const int MaxExamples = 3;
 
@@ -109,6 +111,7 @@ internal sealed partial class MtaStsPolicyRefresher(
         if (after.Policy is not null && after.DiscoveryFailure is null && after.FetchedAt > before.FetchedAt)
         {
             _backoff.TryRemove(before.Domain, out _);
+            health?.RefreshSucceeded(before.Domain);
             Interlocked.Increment(ref tally.Refreshed);
             return;
         }
@@ -119,6 +122,7 @@ internal sealed partial class MtaStsPolicyRefresher(
         Interlocked.Increment(ref tally.Failed);
         var failure = after.DiscoveryFailure?.ToString() ?? "no policy fetched";
         LogRefreshFailed(before.Domain, before.Mode, failures, before.ExpiresAt ?? DateTimeOffset.MaxValue, retryAfter, failure);
+        health?.RefreshFailed(before.Domain, before.Mode, failures, before.ExpiresAt, failure);
         if (before.Mode != MtaStsMode.None && after.DiscoveryFailure is not null && Interlocked.Increment(ref tally.Alerting) <= MaxExamples)
         {
             tally.Examples.Enqueue($"{before.Domain} ({failures}x)"); // CACHE-7: not for none

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MtaSts.Caching;
 using MtaSts.Discovery;
+using MtaSts.Health;
 using MtaSts.Telemetry;
 
 namespace MtaSts.DependencyInjection;
@@ -38,6 +39,7 @@ public static class MtaStsServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsOptions>, MtaStsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MtaStsHealthStatus>();
         services.TryAddSingleton<MtaStsTelemetry>(sp => new MtaStsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         // One DNS client for discovery, MX lookups and TLS-RPT discovery, kept inside the library: registering the bare
         // ILookupClient would replace (or be replaced by) the application's own.
@@ -52,7 +54,8 @@ public static class MtaStsServiceCollectionExtensions
                 sp.GetRequiredService<MtaStsTelemetry>(),
                 sp.GetRequiredService<SharedDns>().Client,
                 sp.GetRequiredService<IMtaStsTxtResolver>(),
-                sp.GetService<IMtaStsPolicyStore>());
+                sp.GetService<IMtaStsPolicyStore>(),
+                sp.GetService<MtaStsHealthStatus>());
             return MtaStsEnforcer.Compose(sp.GetRequiredService<IOptions<MtaStsOptions>>().Value, parts, []);
         });
         services.TryAddSingleton<IMtaStsEnforcer>(sp => sp.GetRequiredService<MtaStsEnforcer>());

@@ -145,6 +145,9 @@ public sealed partial class TlsRptReporter
     /// <summary>Counts a run that ended in an unexpected error (the hosted service's).</summary>
     internal void CountFailedRun() => _telemetry.RunFailures.Add(1);
 
+    /// <summary>Told of each report delivery's outcome, for health checks (set by the DI registration).</summary>
+    internal Health.MtaStsHealthStatus? Health { get; init; }
+
     // E: every completed day still held, oldest first; days past MaxReportAge are dropped with a log.
     private List<(string Domain, DateOnly Day)> PendingWork()
     {
@@ -217,6 +220,7 @@ public sealed partial class TlsRptReporter
         }
 
         _telemetry.Reports.Add(1, new KeyValuePair<string, object?>("mtasts.tlsrpt.outcome", outcome.Status.ToString().ToLowerInvariant()));
+        Health?.ReportAttempted(outcome);
         return outcome with { Day = day };
     }
 

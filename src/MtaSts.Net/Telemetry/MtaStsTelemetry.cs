@@ -9,9 +9,9 @@ namespace MtaSts.Telemetry;
 /// </summary>
 internal sealed class MtaStsTelemetry : IDisposable
 {
-    public const string Name = "MtaSts.Net";
+    public const string Name = MtaStsInstrumentation.MeterName;
 
-    public static readonly ActivitySource ActivitySource = new(Name);
+    public static readonly ActivitySource ActivitySource = new(MtaStsInstrumentation.ActivitySourceName);
 
     private readonly Meter _meter;
 
