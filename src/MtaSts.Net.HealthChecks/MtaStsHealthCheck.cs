@@ -12,11 +12,11 @@ namespace MtaSts.HealthChecks;
 /// of <c>enforce</c> policies keep failing or one that failed is near expiry, or when TLS-RPT deliveries keep failing.
 /// </summary>
 internal sealed class MtaStsHealthCheck(
-    MtaStsHealthStatus status, MtaStsEnforcer enforcer, IMtaStsPolicyStore store, IOptions<MtaStsOptions> mtaStsOptions,
+    MtaStsHealthStatus status, MtaStsEnforcer enforcer, IMtaStsPolicyStore? store, IOptions<MtaStsOptions> mtaStsOptions,
     IOptionsMonitor<MtaStsHealthCheckOptions> options, TimeProvider time) : IHealthCheck
 {
-    /// <summary>The state key read by the store probe; never written.</summary>
-    internal const string ProbeKey = "mtasts-health-probe";
+    /// <summary>The domain read by the store probe: reserved (RFC 2606), never written.</summary>
+    internal const string ProbeKey = "mtasts-health-probe.invalid";
 
     private const int MaxNamed = 5;
 
@@ -85,13 +85,13 @@ internal sealed class MtaStsHealthCheck(
     // status like any other store call, so a store that is down before the first lookup is seen.
     private async Task ProbeStoreAsync(MtaStsHealthCheckOptions settings, CancellationToken cancellationToken)
     {
-        if (store is MemoryPolicyStore)
+        if (store is null)
         {
             return;
         }
 
         var timeout = settings.StoreProbeTimeout ?? mtaStsOptions.Value.StoreTimeout;
-        var read = Task.Run(() => store.GetStateAsync(ProbeKey, cancellationToken).AsTask(), CancellationToken.None);
+        var read = Task.Run(() => store.GetAsync(ProbeKey, cancellationToken).AsTask(), CancellationToken.None);
         try
         {
             await read.WaitAsync(timeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);

@@ -46,7 +46,7 @@ public static class MtaStsHealthChecksBuilderExtensions
         return builder.Add(new HealthCheckRegistration(name, sp => new MtaStsHealthCheck(
             sp.GetRequiredService<MtaStsHealthStatus>(),
             sp.GetRequiredService<MtaStsEnforcer>(),
-            sp.GetRequiredService<IMtaStsPolicyStore>(),
+            sp.GetService<IMtaStsPolicyStore>(),
             sp.GetRequiredService<Options.IOptions<MtaStsOptions>>(),
             sp.GetRequiredService<Options.IOptionsMonitor<MtaStsHealthCheckOptions>>(),
             sp.GetRequiredService<TimeProvider>()), failureStatus: null, tags));

@@ -144,7 +144,7 @@ internal sealed partial class SocketmapResponder
         var reply = SocketmapReply.For(state, zone);
         var entry = new CachedReply(key, true, state, reply, Netstring.Encode(reply));
         _caches[zoneIndex].Set(entry);
-        LogResolved(_logger, zone.Name, key, state.Mode, state.Source, reply);
+        LogResolved(_logger, zone.Name, key, state.Mode, state.FetchedAt, reply);
         return entry.Reply;
     }
 
@@ -165,8 +165,8 @@ internal sealed partial class SocketmapResponder
     private static partial void LogAnswer(ILogger logger, string map, string key, string reply);
 
     [LoggerMessage(EventId = 802, EventName = "SocketmapResolved", Level = LogLevel.Information,
-        Message = "{Map} {Key}: mode {Mode} ({Source}) → {Reply}")]
-    private static partial void LogResolved(ILogger logger, string map, string key, MtaStsMode mode, MtaStsPolicySource source, string reply);
+        Message = "{Map} {Key}: mode {Mode} (fetched {FetchedAt:u}) → {Reply}")]
+    private static partial void LogResolved(ILogger logger, string map, string key, MtaStsMode mode, DateTimeOffset? fetchedAt, string reply);
 
     [LoggerMessage(EventId = 803, EventName = "SocketmapUnknownName", Level = LogLevel.Warning,
         Message = "socketmap request for map name '{Map}', which no zone serves: PERM")]
