@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace MtaSts.AspNetCore;
+using MtaSts.AspNetCore;
+
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the MTA-STS policy endpoint.</summary>
 public static class MtaStsPolicyEndpointRouteBuilderExtensions

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace MtaSts.AspNetCore;
+using MtaSts.AspNetCore;
+
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the MTA-STS policy server.</summary>
 public static class MtaStsPolicyServerServiceCollectionExtensions

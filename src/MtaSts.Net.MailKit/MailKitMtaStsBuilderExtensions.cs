@@ -6,7 +6,10 @@ using MtaSts.DependencyInjection;
 using MtaSts.MailKit.Delivery;
 using MtaSts.Reporting;
 
-namespace MtaSts.MailKit;
+using MtaSts;
+using MtaSts.MailKit;
+
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the MailKit integration on an <see cref="IMtaStsBuilder"/>.</summary>
 public static class MailKitMtaStsBuilderExtensions

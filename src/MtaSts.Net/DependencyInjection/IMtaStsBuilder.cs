@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace MtaSts.DependencyInjection;
+using MtaSts;
+using MtaSts.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Configures MTA-STS services registered by <see cref="MtaStsServiceCollectionExtensions.AddMtaSts(IServiceCollection, Action{MtaStsOptions}?)"/>.</summary>
 public interface IMtaStsBuilder

@@ -8,7 +8,10 @@ using MtaSts.Caching;
 using MtaSts.Discovery;
 using MtaSts.Reporting;
 
-namespace MtaSts.DependencyInjection;
+using MtaSts;
+using MtaSts.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Choices on an <see cref="IMtaStsBuilder"/>.</summary>
 public static class MtaStsBuilderExtensions
@@ -101,7 +104,7 @@ public static class MtaStsBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<TlsRptReporter>>(),
             sp.GetService<IMtaStsPolicyStore>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()) { Health = sp.GetService<Health.MtaStsHealthStatus>() });
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()) { Health = sp.GetService<MtaSts.Health.MtaStsHealthStatus>() });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
         return builder;
     }

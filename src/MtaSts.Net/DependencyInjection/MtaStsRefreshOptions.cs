@@ -1,4 +1,4 @@
-namespace MtaSts.DependencyInjection;
+namespace MtaSts;
 
 /// <summary>Options of the proactive policy refresher (RFC 8461 §3.3, §10.2; CACHE-6, CACHE-7).</summary>
 public sealed class MtaStsRefreshOptions

@@ -9,7 +9,10 @@ using MtaSts.Discovery;
 using MtaSts.Health;
 using MtaSts.Telemetry;
 
-namespace MtaSts.DependencyInjection;
+using MtaSts;
+using MtaSts.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers MTA-STS with a service collection.</summary>
 public static class MtaStsServiceCollectionExtensions

@@ -161,14 +161,14 @@ internal sealed partial class SocketmapResponder
         return -1;
     }
 
-    [LoggerMessage(EventId = 801, EventName = "SocketmapAnswer", Level = LogLevel.Debug, Message = "{Map} {Key}: {Reply}")]
+    [LoggerMessage(EventId = 1201, EventName = "SocketmapAnswer", Level = LogLevel.Debug, Message = "{Map} {Key}: {Reply}")]
     private static partial void LogAnswer(ILogger logger, string map, string key, string reply);
 
-    [LoggerMessage(EventId = 802, EventName = "SocketmapResolved", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1202, EventName = "SocketmapResolved", Level = LogLevel.Information,
         Message = "{Map} {Key}: mode {Mode} (fetched {FetchedAt:u}) → {Reply}")]
     private static partial void LogResolved(ILogger logger, string map, string key, MtaStsMode mode, DateTimeOffset? fetchedAt, string reply);
 
-    [LoggerMessage(EventId = 803, EventName = "SocketmapUnknownName", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1203, EventName = "SocketmapUnknownName", Level = LogLevel.Warning,
         Message = "socketmap request for map name '{Map}', which no zone serves: PERM")]
     private static partial void LogUnknownName(ILogger logger, string map);
 }

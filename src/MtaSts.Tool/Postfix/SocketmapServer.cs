@@ -201,19 +201,19 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 810, EventName = "Listening", Level = LogLevel.Information, Message = "socketmap listening on {Address}")]
+    [LoggerMessage(EventId = 1210, EventName = "Listening", Level = LogLevel.Information, Message = "socketmap listening on {Address}")]
     private static partial void LogListening(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 811, EventName = "AcceptFailed", Level = LogLevel.Warning, Message = "accept on {Address} failed: {Error}")]
+    [LoggerMessage(EventId = 1211, EventName = "AcceptFailed", Level = LogLevel.Warning, Message = "accept on {Address} failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, string address, string error);
 
-    [LoggerMessage(EventId = 812, EventName = "BadClient", Level = LogLevel.Warning, Message = "socketmap connection closed: {Ending} netstring")]
+    [LoggerMessage(EventId = 1212, EventName = "BadClient", Level = LogLevel.Warning, Message = "socketmap connection closed: {Ending} netstring")]
     private static partial void LogBadClient(ILogger logger, SocketmapConnection.Ending ending);
 
-    [LoggerMessage(EventId = 813, EventName = "ShutdownTimedOut", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1213, EventName = "ShutdownTimedOut", Level = LogLevel.Warning,
         Message = "{Count} socketmap connections still open after the shutdown timeout; closing them")]
     private static partial void LogShutdownTimedOut(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 814, EventName = "Stopped", Level = LogLevel.Information, Message = "socketmap daemon stopped")]
+    [LoggerMessage(EventId = 1214, EventName = "Stopped", Level = LogLevel.Information, Message = "socketmap daemon stopped")]
     private static partial void LogStopped(ILogger logger);
 }
