@@ -9,7 +9,6 @@ namespace MtaSts.Caching;
 public sealed class MemoryPolicyStore : IMtaStsPolicyStore, IDisposable
 {
     private readonly MemoryCache _cache;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _state = new(StringComparer.Ordinal);
 
     /// <summary>Creates a store holding at most <paramref name="maxEntries"/> policies.</summary>
     /// <param name="maxEntries">The size limit; past it a tenth of the entries, least recently used first, is dropped.</param>
@@ -43,17 +42,6 @@ public sealed class MemoryPolicyStore : IMtaStsPolicyStore, IDisposable
     public ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
         _cache.Clear();
-        return ValueTask.CompletedTask;
-    }
-
-    /// <inheritdoc/>
-    public ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) =>
-        new(_state.TryGetValue(key, out var value) ? value : null);
-
-    /// <inheritdoc/>
-    public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default)
-    {
-        _state[key] = value;
         return ValueTask.CompletedTask;
     }
 

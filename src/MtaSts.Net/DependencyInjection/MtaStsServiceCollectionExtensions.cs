@@ -68,7 +68,7 @@ public static class MtaStsServiceCollectionExtensions
             var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             List<IDisposable> owned = [];
 
-            // The registered store stays as it is (the TLS-RPT state uses it directly); the enforcer's lookups go
+            // The registered store stays as it is; the enforcer's lookups go
             // through a bounded, circuit-broken wrapper that writes in the background, disposed (drained) with it.
             var store = ResilientPolicyStore.Around(sp.GetRequiredService<IMtaStsPolicyStore>(), o, time, loggers, owned);
             var parts = new EnforcerParts(

@@ -12,8 +12,9 @@ public sealed class TlsRptOptions
     public string ContactInfo { get; set; } = string.Empty;
 
     /// <summary>
-    /// Without dependency injection: a directory where counters and the list of sent reports are kept, so a restart loses
-    /// nothing and sends nothing twice. With <c>AddTlsRpt</c> they go to the registered policy store instead.
+    /// A directory where this sender keeps its counters and the reports it sent (<c>tlsrpt-state.json</c>), so a restart
+    /// loses nothing and sends nothing twice. One directory per sender; a fleet shares Redis instead
+    /// (<c>UseRedisTlsRptState</c>, which takes precedence).
     /// </summary>
     /// <value><see langword="null"/>: memory only.</value>
     public string? StateDirectory { get; set; }
@@ -31,12 +32,9 @@ public sealed class TlsRptOptions
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// A stable name of this sending instance: its counters and sent reports are kept in the store under
-    /// <c>tlsrpt-counters-&lt;id&gt;</c> and <c>tlsrpt-sent-&lt;id&gt;</c>, so instances sharing a store never overwrite each
-    /// other and a restart finds its own state again. Letters, digits, '-', '_' and '.', at most 64 characters.
-    /// Set it in containers and wherever the host name changes at each start (a pod name, a volume id, a service name
-    /// plus a replica index); two instances must never share one. The first instance that finds its own keys empty adopts,
-    /// once, the state saved under the machine name by earlier versions.
+    /// A stable name of this sending instance, part of the report ids it sends (RFC 8460 §4.4: unique) and of its leases
+    /// in a shared state store. Letters, digits, '-', '_' and '.', at most 64 characters. Set it in containers and
+    /// wherever the host name changes at each start (a pod name, a service name plus a replica index).
     /// </summary>
     /// <value>
     /// <see langword="null"/>: derived from the machine name and a hash of the installation (the application base
