@@ -38,7 +38,8 @@ public static class MailKitMtaStsBuilderExtensions
             sp.GetService<ILogger<MtaStsDirectSender>>(),
             sp.GetService<TlsRptRecorder>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptMailTransport>(
-            sp => new TlsRptMailTransport(sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value)));
+            sp => new TlsRptMailTransport(sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
+                sp.GetService<IOptions<TlsRptOptions>>()?.Value))); // the DKIM key of AddTlsRpt, when set
         return builder;
     }
 }

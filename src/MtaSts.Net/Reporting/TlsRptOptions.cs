@@ -19,6 +19,27 @@ public sealed class TlsRptOptions
     /// <value><see langword="null"/>: memory only.</value>
     public string? StateDirectory { get; set; }
 
+    /// <summary>
+    /// The DKIM signing domain (<c>d=</c>) of report mail: RFC 8460 §3 requires <c>mailto:</c> reports to carry a valid
+    /// DKIM signature of the reporting domain (RPT-17). Set it with <see cref="DkimSelector"/> and a private key
+    /// (<see cref="DkimPrivateKey"/> or <see cref="DkimPrivateKeyFile"/>); the MailKit transport then signs every report
+    /// (RSA-SHA256, relaxed/relaxed, no <c>l=</c>).
+    /// </summary>
+    /// <value><see langword="null"/>: report mail is not signed (relay it through an MTA that signs).</value>
+    public string? DkimDomain { get; set; }
+
+    /// <summary>The DKIM selector (<c>s=</c>); RFC 8460 suggests the key record carry <c>s=tlsrpt</c> as its service type.</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? DkimSelector { get; set; }
+
+    /// <summary>The DKIM private key as PEM text (PKCS#1 or PKCS#8, RSA).</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? DkimPrivateKey { get; set; }
+
+    /// <summary>A file holding the DKIM private key as PEM (instead of <see cref="DkimPrivateKey"/>).</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? DkimPrivateKeyFile { get; set; }
+
     /// <summary>The longest random delay after midnight UTC before a day's reports go out (RPT-14).</summary>
     /// <value>4 hours.</value>
     public TimeSpan MaxRandomDelay { get; set; } = TimeSpan.FromHours(4);
