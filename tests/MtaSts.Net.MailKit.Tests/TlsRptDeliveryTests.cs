@@ -58,6 +58,7 @@ public sealed class TlsRptDeliveryTests : DemoWorldTest
         failure.FailureReasonCode.Should().Contain("XXXXXXXA", "the downgrade evidence is text: failure-reason-code (RFC 8460 §4.4)");
         failure.AdditionalInformation.Should().BeNull("additional-information holds only a URI");
         failure.ReceivingMxHostname.Should().Be("mx.testing.test");
+        failure.ReceivingMxHelo.Should().Be("real.testing.test", "the name in the EHLO reply of the server behind the stripping proxy");
         failure.SendingMtaIp.Should().NotBeNullOrEmpty();
     }
 

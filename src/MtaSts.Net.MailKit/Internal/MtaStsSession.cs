@@ -53,7 +53,7 @@ internal static class MtaStsSession
             var evidence = MtaStsStartTlsDowngrade.Inspect(stream.EhloReply());
             await stream.DisposeAsync().ConfigureAwait(false);
             var refused = WithEvidence(state.EvaluateTls(mxHost, startTlsOffered: false, null, null, default), evidence);
-            throw Refused(state, refused, new MtaStsSessionOutcome(mxHost, refused, false, false, null, null, null, evidence));
+            throw Refused(state, refused, new MtaStsSessionOutcome(mxHost, refused, false, false, null, null, null, evidence) { ReceivingMxHelo = stream.ServerName() });
         }
         catch (SmtpCommandException ex) when (stream.StartTlsSent && !client.IsSecure)
         {
@@ -62,7 +62,7 @@ internal static class MtaStsSession
             var decision = state.EvaluateTls(mxHost, startTlsOffered: false, null, null, default);
             var failure = new MtaStsFailure(MtaStsFailureKind.StartTlsNotSupported,
                 $"{mxHost} offered STARTTLS, then refused it: {(int)ex.StatusCode} {ex.Message}", "starttls-refused");
-            throw Failed(state, decision with { Failure = failure }, new MtaStsSessionOutcome(mxHost, decision, true, false, null, null, null, null), enforce, ex);
+            throw Failed(state, decision with { Failure = failure }, new MtaStsSessionOutcome(mxHost, decision, true, false, null, null, null, null) { ReceivingMxHelo = stream.ServerName() }, enforce, ex);
         }
         catch (Exception ex) when (ex is SslHandshakeException or System.Security.Authentication.AuthenticationException)
         {
@@ -72,7 +72,7 @@ internal static class MtaStsSession
             var decision = tlsDecision ?? state.EvaluateTls(mxHost, true, null, null, default);
             var failure = tlsDecision?.Failure
                 ?? new MtaStsFailure(MtaStsFailureKind.ValidationFailure, $"TLS handshake with {mxHost} failed: {ex.Message}", "tls-handshake");
-            var outcome = new MtaStsSessionOutcome(mxHost, decision, true, false, null, null, subject, null);
+            var outcome = new MtaStsSessionOutcome(mxHost, decision, true, false, null, null, subject, null) { ReceivingMxHelo = stream.ServerName() };
             throw Failed(state, decision with { Failure = failure }, outcome, enforce || tlsDecision is { MayDeliver: false }, ex);
         }
 
@@ -80,7 +80,7 @@ internal static class MtaStsSession
         if (client.IsSecure)
         {
             var decision = tlsDecision ?? state.EvaluateTls(mxHost, true, null, null, default);
-            return new MtaStsSessionOutcome(mxHost, decision, true, true, client.SslProtocol, client.SslCipherSuite, subject, null);
+            return new MtaStsSessionOutcome(mxHost, decision, true, true, client.SslProtocol, client.SslCipherSuite, subject, null) { ReceivingMxHelo = stream.ServerName() };
         }
 
         // Plain text: allowed without a policy, under none, and under testing (FLOW-16), which records the failure.
@@ -91,7 +91,7 @@ internal static class MtaStsSession
             MailKitTelemetry.StartTlsStripped(mxHost, state.Mode, plain.Verdict);
         }
 
-        return new MtaStsSessionOutcome(mxHost, plain, startTlsOffered, false, null, null, null, plainEvidence);
+        return new MtaStsSessionOutcome(mxHost, plain, startTlsOffered, false, null, null, null, plainEvidence) { ReceivingMxHelo = stream.ServerName() };
     }
 
     // Under enforce (or when the certificate callback refused): a refusal. Otherwise: a reportable failed session.

@@ -228,6 +228,22 @@ public class TlsRptReportTests
         ReportSchema.Evaluate(document.RootElement, new EvaluationOptions { RequireFormatValidation = true }).IsValid.Should().BeFalse(reason);
     }
 
+    [Theory]
+    [InlineData("mx2.mail.company-y.example", "mx2.mail.company-y.example")] // RPT-9: the name the MX gave in its EHLO reply
+    [InlineData("[203.0.113.56]", "[203.0.113.56]")]                          // an address literal
+    [InlineData("mx\r\nevil", null)]                                         // control characters: not a name, left out
+    [InlineData("mx.example ESMTP ready", null)]                              // free text: left out
+    public void Record_ReceivingMxHelo_KeptOnlyWhenAName(string helo, string? expected)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var recorder = new TlsRptRecorder(time);
+        var state = State("example.com", "testing", time);
+        recorder.Record(state, state.EvaluateTls("mail.example.com", startTlsOffered: false, null, null, default), new TlsRptSession(ReceivingMxHelo: helo));
+
+        recorder.BuildReport("example.com", new DateOnly(2026, 11, 27), "o", "a@b.example")!.Policies.Single().FailureDetails.Single()
+            .ReceivingMxHelo.Should().Be(expected);
+    }
+
     [Fact]
     public void Record_FreeTextGoesToFailureReasonCode_UriToAdditionalInformation()
     {
