@@ -12,7 +12,7 @@ namespace MtaSts.MailKit;
 public static class MailKitMtaStsBuilderExtensions
 {
     /// <summary>
-    /// Registers <see cref="MtaStsDirectSender"/> (direct-to-MX delivery under MTA-STS, recording sessions for TLS-RPT
+    /// Registers <see cref="MtaStsDirectSender"/>, also as <see cref="IMtaStsDirectSender"/> (direct-to-MX delivery under MTA-STS, recording sessions for TLS-RPT
     /// when <c>AddTlsRpt</c> is used) and the <c>mailto:</c> report transport.
     /// </summary>
     /// <param name="builder">The builder from <c>services.AddMtaSts(...)</c>.</param>
@@ -37,6 +37,7 @@ public static class MailKitMtaStsBuilderExtensions
             sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
             sp.GetService<ILogger<MtaStsDirectSender>>(),
             sp.GetService<TlsRptRecorder>()));
+        builder.Services.TryAddSingleton<IMtaStsDirectSender>(sp => sp.GetRequiredService<MtaStsDirectSender>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptMailTransport>(
             sp => new TlsRptMailTransport(sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
                 sp.GetService<IOptions<TlsRptOptions>>()?.Value))); // the DKIM key of AddTlsRpt, when set

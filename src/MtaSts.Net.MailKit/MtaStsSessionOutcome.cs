@@ -11,7 +11,7 @@ namespace MtaSts.MailKit;
 /// <param name="TlsProtocol">The negotiated TLS version, when encrypted.</param>
 /// <param name="CipherSuite">The negotiated cipher suite, when encrypted.</param>
 /// <param name="CertificateSubject">The subject of the server certificate, when one was presented.</param>
-/// <param name="DowngradeEvidence">Why STARTTLS looks stripped on path, when it was missing (see <see cref="MtaStsStartTlsDowngrade"/>).</param>
+/// <param name="DowngradeEvidence">Why STARTTLS looks stripped on path, when it was missing (an unknown keyword where STARTTLS would be, or one a few bytes from it).</param>
 public sealed record MtaStsSessionOutcome(
     string MxHost,
     MtaStsDecision Decision,

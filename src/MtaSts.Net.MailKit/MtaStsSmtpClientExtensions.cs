@@ -19,8 +19,15 @@ public static class MtaStsSmtpClientExtensions
     /// is replaced and <see cref="global::MailKit.MailService.CheckCertificateRevocation"/> turned off (no CRL or OCSP
     /// fetch the MX could steer), and both are restored before the method returns or throws. Pass an
     /// <see cref="MtaStsSmtpClient"/> so that the handshake also downloads no intermediates from the certificate's AIA
-    /// URLs; a plain <see cref="SmtpClient"/> cannot be told so from outside. The greeting and TLS upgrade are bounded
-    /// by <see cref="global::MailKit.MailService.Timeout"/> as a whole.
+    /// URLs; a plain <see cref="SmtpClient"/> cannot be told so from outside.
+    /// </para>
+    /// <para>
+    /// The client's connection settings are honoured: the TCP connection (or the proxy's) and then the greeting and TLS
+    /// upgrade are each bounded by <see cref="global::MailKit.MailService.Timeout"/>; the socket is bound to
+    /// <see cref="global::MailKit.MailService.LocalEndPoint"/> when one is set; and with a
+    /// <see cref="global::MailKit.MailService.ProxyClient"/> the connection goes through the proxy, which then resolves
+    /// <paramref name="mxHost"/> itself. One decision is counted on the <c>mtasts.decisions</c> instrument when the call ends
+    /// with an answer (refused, failed upgrade or connected).
     /// </para>
     /// </summary>
     /// <param name="client">The client, borrowed for the call (see above).</param>
@@ -31,7 +38,8 @@ public static class MtaStsSmtpClientExtensions
     /// <returns>What happened on the connection.</returns>
     /// <exception cref="MtaStsDeliveryRefusedException">The policy forbids delivery to this MX (a temporary failure).</exception>
     /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
-    /// <exception cref="TimeoutException">The greeting and TLS upgrade took longer than the client's timeout.</exception>
+    /// <exception cref="TimeoutException">The connection, or the greeting and TLS upgrade, took longer than the client's timeout.</exception>
+    /// <exception cref="SocketException">The connection could not be made.</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         int port = 25, CancellationToken cancellationToken = default)
@@ -40,24 +48,16 @@ public static class MtaStsSmtpClientExtensions
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(mxHost);
         RefuseUnlistedMx(state, mxHost);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(mxHost, port, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        return await client.ConnectWithMtaStsAsync(state, mxHost, socket, port, cancellationToken).ConfigureAwait(false);
+        var transport = await OpenAsync(client, mxHost, port, cancellationToken).ConfigureAwait(false);
+        return await ConnectCoreAsync(client, state, mxHost, transport, port, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// As <see cref="ConnectWithMtaStsAsync(SmtpClient, MtaStsPolicyState, string, int, CancellationToken)"/>, over a
     /// socket already connected to an address of your choice (from your own MX address resolution); the certificate is
-    /// still checked against <paramref name="mxHost"/>. The client takes ownership of the socket.
+    /// still checked against <paramref name="mxHost"/>. The client takes ownership of the socket. The client's
+    /// <see cref="global::MailKit.MailService.LocalEndPoint"/> and <see cref="global::MailKit.MailService.ProxyClient"/> do
+    /// not apply: the socket is already connected.
     /// </summary>
     /// <param name="client">The client, borrowed for the call; its TLS settings are restored.</param>
     /// <param name="state">The recipient domain's policy state.</param>
@@ -78,7 +78,12 @@ public static class MtaStsSmtpClientExtensions
         ArgumentNullException.ThrowIfNull(mxHost);
         ArgumentNullException.ThrowIfNull(socket);
         RefuseUnlistedMx(state, mxHost);
+        return await ConnectCoreAsync(client, state, mxHost, new NetworkStream(socket, ownsSocket: true), port, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static async Task<MtaStsSessionOutcome> ConnectCoreAsync(SmtpClient client, MtaStsPolicyState state, string mxHost, Stream transport, int port,
+        CancellationToken cancellationToken)
+    {
         // Hardening: the caller's TLS settings are ours only for this call, whatever happens (success, refusal,
         // exception, cancellation); a later connection on the same client must validate as it did before.
         var callerCallback = client.ServerCertificateValidationCallback;
@@ -87,7 +92,7 @@ public static class MtaStsSmtpClientExtensions
         {
             // No CRL/OCSP fetches the MX could steer (CERT-11 is a MAY); MtaStsSmtpClient has its own opt-in.
             client.CheckCertificateRevocation = false;
-            return await MtaStsSession.ConnectAsync(client, state, mxHost, socket, port, cancellationToken).ConfigureAwait(false);
+            return await MtaStsSession.ConnectAsync(client, state, mxHost, transport, port, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -96,11 +101,53 @@ public static class MtaStsSmtpClientExtensions
         }
     }
 
+    // The TCP connection as the client would make it: through its proxy, from its local end point, within its timeout.
+    private static async Task<Stream> OpenAsync(SmtpClient client, string mxHost, int port, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (client.Timeout > 0)
+        {
+            bound.CancelAfter(client.Timeout);
+        }
+
+        Socket? socket = null;
+        try
+        {
+            if (client.ProxyClient is { } proxy)
+            {
+                return await proxy.ConnectAsync(mxHost, port, bound.Token).ConfigureAwait(false);
+            }
+
+            var local = client.LocalEndPoint;
+            socket = local is null
+                ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+                : new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            if (local is not null)
+            {
+                socket.Bind(local);
+            }
+
+            await socket.ConnectAsync(mxHost, port, bound.Token).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket?.Dispose();
+            throw new TimeoutException($"could not connect to {mxHost}:{port} within {client.Timeout} ms", ex);
+        }
+        catch
+        {
+            socket?.Dispose();
+            throw;
+        }
+    }
+
     private static void RefuseUnlistedMx(MtaStsPolicyState state, string mxHost)
     {
         var decision = state.EvaluateMx(mxHost);
         if (!decision.MayDeliver)
         {
+            state.RecordDecision(decision); // the candidate ends here: counted once
             throw new MtaStsDeliveryRefusedException(decision); // MX-1, MX-8: refused before any connection
         }
     }

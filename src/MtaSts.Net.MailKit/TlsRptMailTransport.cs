@@ -25,7 +25,7 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "TLS-Report-Domain", "TLS-Report-Submitter"];
 
     private readonly MtaStsDirectSenderOptions _options;
-    private readonly MxResolver _resolver;
+    private readonly MxDeliveryLoop _loop;
     private readonly DkimSigner? _signer;
 
     /// <summary>Creates the transport.</summary>
@@ -46,7 +46,7 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+        _loop = new MxDeliveryLoop(options, Random.Shared);
         _signer = reportOptions is null ? null : DkimSignerFor(reportOptions);
     }
 
@@ -114,37 +114,37 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
         }
 
         var domain = rua[(rua.LastIndexOf('@') + 1)..];
-        var mx = await _resolver.LookupMxAsync(domain, cancellationToken).ConfigureAwait(false);
+        var (mx, candidates) = await _loop.ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
         if (mx.Status != MxLookupStatus.Found)
         {
             return mx.Detail;
         }
 
         List<string> failures = [];
-        foreach (var (_, host) in mx.Hosts.OrderBy(h => h.Preference).Take(_options.MaxMxHosts))
-        {
-            foreach (var ip in (await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false)).Take(_options.MaxAddressesPerHost))
-            {
-                // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures: STARTTLS when offered, and
-                // after a failed TLS upgrade the same address once more in plain text.
-                foreach (var security in new[] { SecureSocketOptions.StartTlsWhenAvailable, SecureSocketOptions.None })
-                {
-                    var (error, tlsFailed) = await TrySendAsync(message, host, ip, security, cancellationToken).ConfigureAwait(false);
-                    if (error is null)
-                    {
-                        return null;
-                    }
+        var sent = await _loop.RunAsync(candidates, static _ => false, static _ => { }, AttemptAsync, cancellationToken).ConfigureAwait(false);
+        return sent ? null : failures.Count == 0 ? $"no MX of {domain} has an address" : string.Join("; ", failures);
 
-                    failures.Add($"{host} ({ip}{(security == SecureSocketOptions.None ? ", plain text" : string.Empty)}): {error.Message}");
-                    if (!tlsFailed)
-                    {
-                        break;
-                    }
+        async Task<MxStep> AttemptAsync(string host, System.Net.IPAddress ip)
+        {
+            // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures: STARTTLS when offered, and
+            // after a failed TLS upgrade the same address once more in plain text.
+            foreach (var security in new[] { SecureSocketOptions.StartTlsWhenAvailable, SecureSocketOptions.None })
+            {
+                var (error, tlsFailed) = await TrySendAsync(message, host, ip, security, cancellationToken).ConfigureAwait(false);
+                if (error is null)
+                {
+                    return MxStep.Stop;
+                }
+
+                failures.Add($"{host} ({ip}{(security == SecureSocketOptions.None ? ", plain text" : string.Empty)}): {error.Message}");
+                if (!tlsFailed)
+                {
+                    break;
                 }
             }
-        }
 
-        return failures.Count == 0 ? $"no MX of {domain} has an address" : string.Join("; ", failures);
+            return MxStep.NextAddress;
+        }
     }
 
     private static DkimSigner? DkimSignerFor(TlsRptOptions options)
@@ -186,16 +186,11 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
 #pragma warning disable CA5359 // RFC 8460 §3 (RPT-18): report mail MUST be delivered despite TLS failures.
         client.ServerCertificateValidationCallback = (_, _, _, _) => true;
 #pragma warning restore CA5359
-        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket? socket = null;
         var connected = false;
         try
         {
-            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                connect.CancelAfter(_options.ConnectTimeout);
-                await socket.ConnectAsync(ip, _options.Port, connect.Token).ConfigureAwait(false);
-            }
-
+            socket = await _loop.ConnectAsync(ip, cancellationToken).ConfigureAwait(false);
             connected = true;
             using (var greeting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -211,7 +206,7 @@ public sealed class TlsRptMailTransport : ITlsRptTransport
             or System.Security.Authentication.AuthenticationException or TimeoutException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            socket.Dispose();
+            socket?.Dispose();
             var tlsFailed = connected && security != SecureSocketOptions.None && !client.IsConnected
                 && ex is SslHandshakeException or System.Security.Authentication.AuthenticationException or TimeoutException or OperationCanceledException or IOException;
             return (ex, tlsFailed);

@@ -27,4 +27,14 @@ public interface IMtaStsEnforcer
     /// <exception cref="ArgumentNullException"><paramref name="recipientDomain"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     ValueTask<MtaStsPolicyState> RecheckAsync(string recipientDomain, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drops the cached and the stored policy of one domain: the next lookup starts afresh with DNS and HTTPS. For an
+    /// operator who knows a policy is wrong (a domain moved, a test policy published by mistake).
+    /// </summary>
+    /// <param name="recipientDomain">The policy domain, in any case, with or without a root dot.</param>
+    /// <param name="cancellationToken">Cancels the removal from the store.</param>
+    /// <returns>A task that completes when the domain is forgotten.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="recipientDomain"/> is null.</exception>
+    ValueTask InvalidateAsync(string recipientDomain, CancellationToken cancellationToken = default);
 }

@@ -67,6 +67,8 @@ public sealed class MtaStsPolicyState
     /// <summary>
     /// Decides, before connecting, whether <paramref name="mxHost"/> may be used: under <c>enforce</c> an MX that matches
     /// no <c>mx</c> pattern fails closed (MX-1, MX-8: skip it as unreachable); under <c>testing</c> it is delivered and reported.
+    /// Records no metric: <c>mtasts.decisions</c> counts what a sender did with a candidate (the MailKit package counts
+    /// one decision per session, or per candidate skipped before connecting).
     /// </summary>
     /// <param name="mxHost">The MX host name as published in the MX record (MX-4), or the domain itself for an implicit MX.</param>
     /// <returns>The decision.</returns>
@@ -75,7 +77,7 @@ public sealed class MtaStsPolicyState
     {
         ArgumentNullException.ThrowIfNull(mxHost);
 
-        return Decide(mxHost, MxFailure(mxHost));
+        return Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected));
     }
 
     /// <summary>
@@ -83,7 +85,7 @@ public sealed class MtaStsPolicyState
     /// carry the message. Checks the MX against the policy, that STARTTLS was offered, and the certificate: PKIX chain,
     /// validity period and SAN dNSName for <paramref name="mxHost"/>, never the CN (CERT-1..10, CERT-13).
     /// Without a policy, or under mode <c>none</c>, any certificate is accepted (opportunistic TLS) unless
-    /// <see cref="MtaStsOptions.RequireValidCertificateWithoutPolicy"/> is set.
+    /// <see cref="MtaStsOptions.RequireValidCertificateWithoutPolicy"/> is set. Records no metric (see <see cref="EvaluateMx"/>).
     /// </summary>
     /// <param name="mxHost">The MX host name connected to (the reference identity, CERT-4).</param>
     /// <param name="startTlsOffered">Whether the server offered STARTTLS.</param>
@@ -97,30 +99,48 @@ public sealed class MtaStsPolicyState
     public MtaStsDecision EvaluateTls(string mxHost, bool startTlsOffered, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         ArgumentNullException.ThrowIfNull(mxHost);
-        MtaStsFailure? failure;
-        if (Policy is null || Policy.Mode == MtaStsMode.None)
-        {
-            failure = startTlsOffered && _settings.RequireValidCertificateWithoutPolicy ? CertificateFailure(mxHost, certificate, chain, errors) : null;
-        }
-        else
-        {
-            failure = MxFailure(mxHost)
-                ?? (startTlsOffered
-                    ? CertificateFailure(mxHost, certificate, chain, errors)
-                    : new MtaStsFailure(MtaStsFailureKind.StartTlsNotSupported, $"{mxHost} did not offer STARTTLS (CERT-1)"));
-        }
+        var facts = startTlsOffered
+            ? new SessionFacts(mxHost, TlsStage.Established, CheckCertificate(mxHost, certificate, chain, errors))
+            : new SessionFacts(mxHost, TlsStage.NotOffered);
+        return Evaluate(facts);
+    }
 
-        return Decide(mxHost, failure);
+    /// <summary>Asks the decision table about everything a sender saw of one candidate or session.</summary>
+    internal MtaStsDecision Evaluate(in SessionFacts facts)
+    {
+        var matches = Policy is null || Policy.Mode == MtaStsMode.None || Policy.Matches(facts.MxHost);
+        var input = new DecisionInput(Domain, Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable,
+            _settings.RequireValidCertificateWithoutPolicy, matches, facts);
+        var verdict = DecisionTable.Decide(input, out var failure);
+        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost);
+    }
+
+    /// <summary>
+    /// Checks the MX certificate where the decision depends on it (a policy of mode <c>testing</c> or <c>enforce</c>
+    /// whose <c>mx</c> patterns list the host, or no policy under <see cref="MtaStsOptions.RequireValidCertificateWithoutPolicy"/>);
+    /// <see langword="null"/> when it passes or does not matter.
+    /// </summary>
+    internal MtaStsFailure? CheckCertificate(string mxHost, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        var matters = Policy is null
+            ? _settings.RequireValidCertificateWithoutPolicy
+            : Policy.Mode != MtaStsMode.None && Policy.Matches(mxHost);
+        return matters ? CertificateFailure(mxHost, certificate, chain, errors) : null;
+    }
+
+    /// <summary>Counts one decision where a session or candidate ends (<c>mtasts.decisions</c>), and a stripped STARTTLS with it.</summary>
+    internal void RecordDecision(in MtaStsDecision decision, string? downgradeEvidence = null)
+    {
+        _settings.Telemetry?.RecordDecision(Mode, decision);
+        if (downgradeEvidence is not null)
+        {
+            _settings.Telemetry?.RecordStartTlsStripped(Mode, decision);
+        }
     }
 
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Domain}: {(Policy is null ? "no policy" : Policy.ToString())} [{Source}]{(DiscoveryFailure is null ? string.Empty : $" discovery: {DiscoveryFailure}")}";
-
-    private MtaStsFailure? MxFailure(string mxHost) =>
-        Policy is null || Policy.Mode == MtaStsMode.None || Policy.Matches(mxHost)
-            ? null
-            : new MtaStsFailure(MtaStsFailureKind.MxNotInPolicy, $"{mxHost} matches no mx pattern of the policy for {Domain} (MX-1)", "mx-not-in-policy");
 
     private MtaStsFailure? CertificateFailure(string mxHost, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -137,14 +157,5 @@ public sealed class MtaStsPolicyState
 
         using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()); // a bare X509Certificate from a TLS callback
         return CertificateValidator.Validate(mxHost, copy, chain, _settings.MxTrustedRoots, now);
-    }
-
-    private MtaStsDecision Decide(string mxHost, MtaStsFailure? checkFailure)
-    {
-        var input = new DecisionInput(Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable, checkFailure, _settings.RequireValidCertificateWithoutPolicy);
-        var verdict = DecisionTable.Decide(input, out var failure);
-        var decision = new MtaStsDecision(verdict, failure, Policy, mxHost);
-        _settings.Telemetry?.RecordDecision(Mode, decision);
-        return decision;
     }
 }

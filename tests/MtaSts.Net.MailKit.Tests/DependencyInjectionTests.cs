@@ -31,6 +31,7 @@ public sealed class DependencyInjectionTests : DemoWorldTest
         await host.StartAsync();
 
         var sender = host.Services.GetRequiredService<MtaStsDirectSender>();
+        host.Services.GetRequiredService<IMtaStsDirectSender>().Should().BeSameAs(sender, "the interface is the same singleton, for callers that mock it");
         var result = (await sender.SendAsync(Message("bob@honest.test"))).Single();
 
         result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);

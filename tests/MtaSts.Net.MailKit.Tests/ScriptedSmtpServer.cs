@@ -28,6 +28,9 @@ public sealed class ScriptedSmtpServer : BackgroundServer
         Run(AcceptAsync);
     }
 
+    /// <summary>The address and port each client connected from.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<EndPoint?> Peers { get; } = new();
+
     /// <summary>How many messages were accepted.</summary>
     public int Messages => Volatile.Read(ref _messages);
 
@@ -38,6 +41,7 @@ public sealed class ScriptedSmtpServer : BackgroundServer
         while (!stopping.IsCancellationRequested)
         {
             var client = await _listener.AcceptTcpClientAsync(stopping).ConfigureAwait(false);
+            Peers.Enqueue(client.Client.RemoteEndPoint);
             _ = ServeAsync(client, stopping);
         }
     }

@@ -17,13 +17,12 @@ namespace MtaSts.MailKit.Delivery;
 /// MX record, a null MX a permanent failure; candidates the policy refuses are skipped as unreachable (MX-8), and when
 /// every candidate fails under <c>enforce</c> the result is deferred after DNS was asked for a newer policy (FLOW-5, FLOW-7).
 /// </summary>
-public sealed partial class MtaStsDirectSender
+public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 {
     private readonly IMtaStsEnforcer _enforcer;
     private readonly MtaStsDirectSenderOptions _options;
-    private readonly MxResolver _resolver;
+    private readonly MxDeliveryLoop _loop;
     private readonly ILogger _logger;
-    private readonly Random _random;
     private readonly TlsRptRecorder? _recorder;
 
     /// <summary>Creates a sender.</summary>
@@ -44,17 +43,11 @@ public sealed partial class MtaStsDirectSender
         ArgumentNullException.ThrowIfNull(enforcer);
         _enforcer = enforcer;
         _options = options;
-        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+        _loop = new MxDeliveryLoop(options, random);
         _logger = logger ?? NullLogger.Instance;
-        _random = random;
     }
 
-    /// <summary>Delivers <paramref name="message"/> to every recipient in its To, Cc and Bcc headers.</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Cancels delivery.</param>
-    /// <returns>One result per recipient domain.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
-    /// <exception cref="ArgumentException">The message has no sender or no recipients.</exception>
+    /// <inheritdoc/>
     public Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -63,14 +56,7 @@ public sealed partial class MtaStsDirectSender
         return SendAsync(message, sender, [.. message.To.Mailboxes, .. message.Cc.Mailboxes, .. message.Bcc.Mailboxes], cancellationToken);
     }
 
-    /// <summary>Delivers <paramref name="message"/> to <paramref name="recipients"/> (the envelope).</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="sender">The envelope sender.</param>
-    /// <param name="recipients">The envelope recipients.</param>
-    /// <param name="cancellationToken">Cancels delivery.</param>
-    /// <returns>One result per recipient domain, in the order the domains first appear.</returns>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">There are no recipients.</exception>
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients,
         CancellationToken cancellationToken = default)
     {
@@ -96,7 +82,7 @@ public sealed partial class MtaStsDirectSender
         IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
     {
         var state = await _enforcer.GetPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
-        var mx = await _resolver.LookupMxAsync(state.Domain, cancellationToken).ConfigureAwait(false);
+        var (mx, candidates) = await _loop.ResolveAsync(state.Domain, cancellationToken).ConfigureAwait(false);
         switch (mx.Status)
         {
             case MxLookupStatus.TemporaryFailure:
@@ -106,7 +92,6 @@ public sealed partial class MtaStsDirectSender
                 return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
         }
 
-        var candidates = MxOrdering.Order(mx.Hosts, _random).Take(_options.MaxMxHosts).ToList();
         var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {
@@ -160,45 +145,47 @@ public sealed partial class MtaStsDirectSender
 
     private async Task<(MtaStsSessionOutcome? Delivered, List<MtaStsDeliveryAttempt> Attempts, string? Permanent)> TryCandidatesAsync(
         MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state,
-        List<string> candidates, CancellationToken cancellationToken)
+        IReadOnlyList<string> candidates, CancellationToken cancellationToken)
     {
         List<MtaStsDeliveryAttempt> attempts = [];
-        foreach (var host in candidates)
+        MtaStsSessionOutcome? delivered = null;
+        string? permanent = null;
+        await _loop.RunAsync(candidates, Refused, NoAddress, AttemptAsync, cancellationToken).ConfigureAwait(false);
+        return (delivered, attempts, permanent);
+
+        // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection (and counted once).
+        bool Refused(string host)
         {
-            // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection.
-            var mxDecision = state.EvaluateMx(host);
-            if (!mxDecision.MayDeliver)
+            var decision = state.EvaluateMx(host);
+            if (decision.MayDeliver)
             {
-                LogCandidateRefused(host, mxDecision.Failure?.ToString());
-                _recorder?.Record(state, mxDecision);
-                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, mxDecision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
-                continue;
+                return false;
             }
 
-            var addresses = await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-            if (addresses.Count == 0)
-            {
-                attempts.Add(new MtaStsDeliveryAttempt(host, null, mxDecision, null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
-                continue;
-            }
-
-            foreach (var address in addresses.Take(_options.MaxAddressesPerHost))
-            {
-                var (attempt, delivered, permanent) = await TryAddressAsync(message, sender, recipients, state, host, address, cancellationToken).ConfigureAwait(false);
-                attempts.Add(attempt);
-                if (delivered || permanent is not null)
-                {
-                    return (delivered ? attempt.Outcome : null, attempts, permanent);
-                }
-
-                if (attempt.Decision is { Verdict: MtaStsVerdict.FailClosed })
-                {
-                    break; // FLOW-11: the policy refused this host; move on to the next MX
-                }
-            }
+            state.RecordDecision(decision);
+            LogCandidateRefused(host, decision.Failure?.ToString());
+            _recorder?.Record(state, decision);
+            attempts.Add(new MtaStsDeliveryAttempt(host, null, decision, null, decision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
+            return true;
         }
 
-        return (null, attempts, null);
+        void NoAddress(string host) =>
+            attempts.Add(new MtaStsDeliveryAttempt(host, null, state.EvaluateMx(host), null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
+
+        async Task<MxStep> AttemptAsync(string host, IPAddress address)
+        {
+            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, cancellationToken).ConfigureAwait(false);
+            attempts.Add(attempt);
+            if (done || rejected is not null)
+            {
+                delivered = done ? attempt.Outcome : null;
+                permanent = rejected;
+                return MxStep.Stop;
+            }
+
+            // FLOW-11: the policy refused this host; move on to the next MX.
+            return attempt.Decision is { Verdict: MtaStsVerdict.FailClosed } ? MxStep.NextHost : MxStep.NextAddress;
+        }
     }
 
     private async Task<(MtaStsDeliveryAttempt Attempt, bool Delivered, string? Permanent)> TryAddressAsync(MimeMessage message, MailboxAddress sender,
@@ -215,7 +202,7 @@ public sealed partial class MtaStsDirectSender
         string? localAddress = null;
         try
         {
-            var socket = await ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+            var socket = await _loop.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
             outcome = await client.ConnectWithMtaStsAsync(state, host, socket, _options.Port, cancellationToken).ConfigureAwait(false);
             Record(state, outcome.Decision, outcome, localAddress, address);
@@ -256,23 +243,6 @@ public sealed partial class MtaStsDirectSender
         if (outcome?.DowngradeEvidence is not null)
         {
             LogStartTlsStripped(outcome.MxHost, outcome.DowngradeEvidence); // the MX host goes to the log, not to metric tags
-        }
-    }
-
-    private async Task<Socket> ConnectAsync(IPAddress address, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(address, _options.Port, timeout.Token).ConfigureAwait(false);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 }

@@ -1,16 +1,24 @@
 namespace MtaSts.Decisions;
 
 /// <summary>
-/// The one place where mode meets outcome (RFC 8461 §5). Pure: same facts, same verdict.
+/// The one place where mode meets outcome (RFC 8461 §5). Pure: same facts, same verdict. A sender gathers the facts
+/// of a candidate or session (<see cref="SessionFacts"/>) and asks once; nothing outside rewrites the answer.
 /// <code>
-/// discovery blocks (DNS temporary failure, nothing cached)  → FailClosed  (temporary)
-/// no policy, sender requires valid certificates, check fails → FailClosed
-/// no policy, TXT valid but policy unfetchable               → DeliverAndReport (FLOW-8, RPT-1)
-/// no policy                                                 → Deliver (opportunistic TLS)
-/// mode none                                                 → Deliver (FLOW-4: no checks, no reports)
-/// testing / enforce, every check passes                     → Deliver
-/// testing, a check fails                                    → DeliverAndReport (FLOW-3, MX-9)
-/// enforce, a check fails                                    → FailClosed (FLOW-2, FLOW-7)
+/// discovery blocks (DNS temporary failure, nothing cached)      → FailClosed  (temporary)
+/// no policy, sender requires valid certificates, cert fails     → FailClosed
+/// no policy, TXT valid but policy unfetchable                   → DeliverAndReport (FLOW-8, RPT-1)
+/// no policy / mode none                                         → Deliver (opportunistic TLS, FLOW-4: no checks, no reports);
+///                                                                 a refused STARTTLS or failed handshake rides along as the failure
+/// testing / enforce, every check passes                         → Deliver
+/// testing, a check fails                                        → DeliverAndReport (FLOW-3, MX-9)
+/// enforce, a check fails                                        → FailClosed (FLOW-2, FLOW-7)
+///
+/// the checks, first failure wins:
+///   MX matches no mx pattern                  → mx-not-in-policy (MX-1)
+///   STARTTLS not offered                      → starttls-not-supported (CERT-1); with downgrade evidence: starttls-likely-stripped
+///   STARTTLS offered, then refused            → starttls-not-supported (CERT-1, starttls-refused)
+///   certificate check failed                  → its failure (CERT-1..10, CERT-13)
+///   handshake failed, certificate fine        → validation-failure (tls-handshake, RPT-3)
 /// </code>
 /// </summary>
 internal static class DecisionTable
@@ -23,25 +31,50 @@ internal static class DecisionTable
             return MtaStsVerdict.FailClosed;
         }
 
-        if (input.Policy is null)
+        var session = input.Session;
+        if (input.Policy is null || input.Policy.Mode == MtaStsMode.None)
         {
-            if (input.RequireValidCertificateWithoutPolicy && input.CheckFailure is not null)
+            var withoutPolicy = input.Policy is null;
+            if (withoutPolicy && input.RequireValidCertificateWithoutPolicy && session.CertificateFailure is not null
+                && session.Tls is TlsStage.Established or TlsStage.HandshakeFailed)
             {
-                failure = input.CheckFailure;
+                failure = session.CertificateFailure;
                 return MtaStsVerdict.FailClosed;
             }
 
-            failure = input.DiscoveryReportable ? input.DiscoveryFailure : null;
-            return failure is null ? MtaStsVerdict.Deliver : MtaStsVerdict.DeliverAndReport;
-        }
+            if (withoutPolicy && input.DiscoveryReportable && input.DiscoveryFailure is not null)
+            {
+                failure = input.DiscoveryFailure;
+                return MtaStsVerdict.DeliverAndReport;
+            }
 
-        if (input.Policy.Mode == MtaStsMode.None || input.CheckFailure is null)
-        {
-            failure = null;
+            // Opportunistic: a session that could not carry the message still says why (the sender tries the next MX).
+            failure = session.Tls is TlsStage.Refused or TlsStage.HandshakeFailed ? TlsFailure(session) : null;
             return MtaStsVerdict.Deliver;
         }
 
-        failure = input.CheckFailure;
+        failure = input.MxMatches ? TlsFailure(session) : MxFailure(input.Domain, session.MxHost);
+        if (failure is null)
+        {
+            return MtaStsVerdict.Deliver;
+        }
+
         return input.Policy.Mode == MtaStsMode.Enforce ? MtaStsVerdict.FailClosed : MtaStsVerdict.DeliverAndReport;
     }
+
+    private static MtaStsFailure MxFailure(string domain, string mxHost) =>
+        new(MtaStsFailureKind.MxNotInPolicy, $"{mxHost} matches no mx pattern of the policy for {domain} (MX-1)", "mx-not-in-policy");
+
+    private static MtaStsFailure? TlsFailure(in SessionFacts session) => session.Tls switch
+    {
+        TlsStage.NotOffered when session.DowngradeEvidence is not null => new(MtaStsFailureKind.StartTlsNotSupported,
+            $"{session.MxHost} did not offer STARTTLS (CERT-1); {session.DowngradeEvidence}", "starttls-likely-stripped"),
+        TlsStage.NotOffered => new(MtaStsFailureKind.StartTlsNotSupported, $"{session.MxHost} did not offer STARTTLS (CERT-1)"),
+        TlsStage.Refused => new(MtaStsFailureKind.StartTlsNotSupported,
+            $"{session.MxHost} offered STARTTLS, then refused it: {session.TlsError}", "starttls-refused"),
+        TlsStage.HandshakeFailed => session.CertificateFailure
+            ?? new(MtaStsFailureKind.ValidationFailure, $"TLS handshake with {session.MxHost} failed: {session.TlsError}", "tls-handshake"),
+        TlsStage.Established => session.CertificateFailure,
+        _ => null,
+    };
 }

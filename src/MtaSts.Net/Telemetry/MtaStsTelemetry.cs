@@ -22,6 +22,8 @@ internal sealed class MtaStsTelemetry : IDisposable
         FetchDuration = _meter.CreateHistogram<double>("mtasts.policy.fetch.duration", "s", "Time of one HTTPS policy fetch");
         Decisions = _meter.CreateCounter<long>("mtasts.decisions", "{decision}", "MTA-STS decisions, by mode, verdict and failure kind");
         Downgrades = _meter.CreateCounter<long>("mtasts.policy.downgrades", "{event}", "Events that weakened or threatened a cached policy");
+        StrippedSessions = _meter.CreateCounter<long>("mtasts.starttls.stripped", "{session}",
+            "SMTP sessions whose EHLO reply shows STARTTLS likely stripped on path");
     }
 
     public Histogram<double> ResolveDuration { get; }
@@ -31,6 +33,8 @@ internal sealed class MtaStsTelemetry : IDisposable
     public Counter<long> Decisions { get; }
 
     public Counter<long> Downgrades { get; }
+
+    public Counter<long> StrippedSessions { get; }
 
     public void RecordDecision(MtaStsMode mode, in MtaStsDecision decision)
     {
@@ -50,6 +54,18 @@ internal sealed class MtaStsTelemetry : IDisposable
         }
 
         Decisions.Add(1, tags);
+    }
+
+    /// <summary>
+    /// Counts one session with a stripped STARTTLS. Tags are bounded (mode, verdict: three values each): the MX host name
+    /// would make one time series per MX, so it goes to the current trace (and the sender's log) instead.
+    /// </summary>
+    public void RecordStartTlsStripped(MtaStsMode mode, in MtaStsDecision decision)
+    {
+        StrippedSessions.Add(1, new KeyValuePair<string, object?>(MtaStsTelemetryTags.Mode, ModeName(mode)),
+            new KeyValuePair<string, object?>(MtaStsTelemetryTags.Verdict, VerdictName(decision.Verdict)));
+        Activity.Current?.AddEvent(new ActivityEvent("mtasts.starttls.stripped",
+            tags: new ActivityTagsCollection { [MtaStsTelemetryTags.ServerAddress] = decision.MxHost }));
     }
 
     public static string ModeName(MtaStsMode mode) => mode switch

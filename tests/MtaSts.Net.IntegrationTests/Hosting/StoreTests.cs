@@ -144,7 +144,8 @@ public sealed class StoreTests : IAsyncLifetime
         (await Eventually.TrueAsync(async () => await store.GetAsync("example.com") is not null && await store.GetAsync("example.org") is not null))
             .Should().BeTrue("both policies are written in the background");
 
-        await enforcer.InvalidateAsync("Example.COM");
+        IMtaStsEnforcer seam = enforcer; // the interface a DI user holds
+        await seam.InvalidateAsync("Example.COM");
 
         (await Eventually.TrueAsync(async () => await store.GetAsync("example.com") is null)).Should().BeTrue("the removal reaches the store");
         (await store.GetAsync("example.org"))!.RecordId.Should().Be("1");

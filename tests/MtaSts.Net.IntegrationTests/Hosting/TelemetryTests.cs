@@ -87,7 +87,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Decisions_CountedByModeVerdictAndFailureKind()
+    public async Task Decisions_EvaluatingCountsNothing()
     {
         using var collector = new MetricCollector<long>(Meters, "MtaSts.Net", "mtasts.decisions");
         _world.Publish("example.com", "1");
@@ -95,8 +95,22 @@ public sealed class TelemetryTests : IAsyncLifetime
 
         state.EvaluateMx("mail.example.com");
         state.EvaluateMx("evil.example.net");
+        state.EvaluateTls("mail.example.com", startTlsOffered: false, null, null, default);
 
         collector.Instrument!.Unit.Should().Be("{decision}");
+        collector.GetMeasurementSnapshot().Should().BeEmpty("a decision is counted where the session ends, not at each question a sender asks");
+    }
+
+    [Fact]
+    public async Task Decisions_CountedByModeVerdictAndFailureKind()
+    {
+        using var collector = new MetricCollector<long>(Meters, "MtaSts.Net", "mtasts.decisions");
+        _world.Publish("example.com", "1");
+        var state = await Enforcer.GetPolicyAsync("example.com");
+
+        state.RecordDecision(state.EvaluateMx("mail.example.com"));
+        state.RecordDecision(state.EvaluateMx("evil.example.net"));
+
         var measurements = collector.GetMeasurementSnapshot();
         measurements.Should().HaveCount(2);
         measurements[0].Tags["mtasts.verdict"].Should().Be("deliver");

@@ -32,7 +32,9 @@ public class DecisionTableTests
     {
         var discoveryFailure = discovery == D.Ok ? null : new MtaStsFailure(MtaStsFailureKind.PolicyFetchError, "discovery");
         var check = checkFails ? new MtaStsFailure(MtaStsFailureKind.CertificateExpired, "check") : null;
-        var input = new DecisionInput(Make(policy), discoveryFailure, discovery == D.DnsBlocks, discovery == D.FetchFailedReportable, check, requireValid);
+        var session = new SessionFacts("mail.example.com", TlsStage.Established, check);
+        var input = new DecisionInput("example.com", Make(policy), discoveryFailure, discovery == D.DnsBlocks, discovery == D.FetchFailedReportable,
+            requireValid, MxMatches: true, session);
 
         var verdict = DecisionTable.Decide(input, out var failure);
 
@@ -45,6 +47,59 @@ public class DecisionTableTests
         {
             failure.Should().NotBeNull("a non-plain verdict always says why: " + reason);
         }
+    }
+
+    public enum S { BeforeConnect, MxMismatch, NotOffered, Stripped, Refused, HandshakeFailed, CertificateRefusedHandshake, Established }
+
+    [Theory]
+    [InlineData(P.Enforce, S.BeforeConnect, MtaStsVerdict.Deliver, null, null, "MX-1 a listed MX may be tried")]
+    [InlineData(P.Enforce, S.MxMismatch, MtaStsVerdict.FailClosed, "certificate-host-mismatch", "mx-not-in-policy", "MX-1, MX-8 an unlisted MX is skipped")]
+    [InlineData(P.Testing, S.MxMismatch, MtaStsVerdict.DeliverAndReport, "certificate-host-mismatch", "mx-not-in-policy", "MX-9 testing reports an unlisted MX")]
+    [InlineData(P.Enforce, S.NotOffered, MtaStsVerdict.FailClosed, "starttls-not-supported", null, "CERT-1 enforce needs STARTTLS")]
+    [InlineData(P.Enforce, S.Stripped, MtaStsVerdict.FailClosed, "starttls-not-supported", "starttls-likely-stripped", "CERT-1 with downgrade evidence")]
+    [InlineData(P.Testing, S.Stripped, MtaStsVerdict.DeliverAndReport, "starttls-not-supported", "starttls-likely-stripped", "FLOW-16 testing delivers in plain text, reports the evidence")]
+    [InlineData(P.Testing, S.NotOffered, MtaStsVerdict.DeliverAndReport, "starttls-not-supported", null, "FLOW-3 testing without STARTTLS")]
+    [InlineData(P.Enforce, S.Refused, MtaStsVerdict.FailClosed, "starttls-not-supported", "starttls-refused", "CERT-1 a 454 to STARTTLS is no STARTTLS")]
+    [InlineData(P.Testing, S.Refused, MtaStsVerdict.DeliverAndReport, "starttls-not-supported", "starttls-refused", "RPT-1 testing reports a refused STARTTLS")]
+    [InlineData(P.NoPolicy, S.Refused, MtaStsVerdict.Deliver, "starttls-not-supported", "starttls-refused", "no policy: the failed upgrade says why")]
+    [InlineData(P.NoPolicy, S.NotOffered, MtaStsVerdict.Deliver, null, null, "no policy: plain text is opportunistic")]
+    [InlineData(P.Enforce, S.HandshakeFailed, MtaStsVerdict.FailClosed, "validation-failure", "tls-handshake", "FLOW-11 a failed handshake, certificate fine")]
+    [InlineData(P.Testing, S.HandshakeFailed, MtaStsVerdict.DeliverAndReport, "validation-failure", "tls-handshake", "RPT-3 reported as validation-failure")]
+    [InlineData(P.None, S.HandshakeFailed, MtaStsVerdict.Deliver, "validation-failure", "tls-handshake", "FLOW-4 mode none: the failed upgrade says why")]
+    [InlineData(P.Enforce, S.CertificateRefusedHandshake, MtaStsVerdict.FailClosed, "certificate-expired", null, "the certificate failure beats the handshake error")]
+    [InlineData(P.Enforce, S.Established, MtaStsVerdict.Deliver, null, null, "enforce, every check passes")]
+    public void Decide_SessionFacts(P policy, S seen, MtaStsVerdict expected, string? resultType, string? reasonCode, string reason)
+    {
+        var mx = seen == S.MxMismatch ? "evil.example.net" : "mail.example.com";
+        var session = seen switch
+        {
+            S.NotOffered => new SessionFacts(mx, TlsStage.NotOffered),
+            S.Stripped => new SessionFacts(mx, TlsStage.NotOffered, DowngradeEvidence: "XXXXXXXA"),
+            S.Refused => new SessionFacts(mx, TlsStage.Refused, TlsError: "454 not now"),
+            S.HandshakeFailed => new SessionFacts(mx, TlsStage.HandshakeFailed, TlsError: "reset"),
+            S.CertificateRefusedHandshake => new SessionFacts(mx, TlsStage.HandshakeFailed, new MtaStsFailure(MtaStsFailureKind.CertificateExpired, "old"), "refused"),
+            S.Established => new SessionFacts(mx, TlsStage.Established),
+            _ => new SessionFacts(mx, TlsStage.NotConnected),
+        };
+        var input = new DecisionInput("example.com", Make(policy), null, false, false, false, Make(policy)?.Matches(mx) ?? true, session);
+
+        var verdict = DecisionTable.Decide(input, out var failure);
+
+        verdict.Should().Be(expected, reason);
+        failure?.ResultType.Should().Be(resultType, reason);
+        failure?.ReasonCode.Should().Be(reasonCode, reason);
+        (failure is null).Should().Be(resultType is null, reason);
+    }
+
+    [Fact]
+    public void Decide_StrippedStartTls_EvidenceInTheDetail()
+    {
+        var input = new DecisionInput("example.com", Make(P.Enforce), null, false, false, false, true,
+            new SessionFacts("mail.example.com", TlsStage.NotOffered, DowngradeEvidence: "keyword 'XXXXXXXA'"));
+
+        DecisionTable.Decide(input, out var failure);
+
+        failure!.Detail.Should().Contain("keyword 'XXXXXXXA'", "the evidence is what an operator needs to see");
     }
 
     private static MtaStsPolicy? Make(P p)

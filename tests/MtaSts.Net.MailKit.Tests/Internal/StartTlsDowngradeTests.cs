@@ -1,6 +1,8 @@
-namespace MtaSts.Tests;
+using MtaSts.MailKit.Internal;
 
-public class MtaStsStartTlsDowngradeTests
+namespace MtaSts.MailKit.Tests.Internal;
+
+public class StartTlsDowngradeTests
 {
     [Theory]
     [InlineData("250-mx.example.com|250-PIPELINING|250-XXXXXXXA|250 8BITMIME", "XXXXXXXA", "the classic same-length rewrite")]
@@ -11,7 +13,7 @@ public class MtaStsStartTlsDowngradeTests
     [InlineData("250-mx.example.com|250-SIZE 10240000|250 STARTTTLS", "STARTTTLS", "one byte added")]
     public void Inspect_Stripped_ReturnsEvidence(string reply, string keyword, string reason)
     {
-        var evidence = MtaStsStartTlsDowngrade.Inspect(reply.Split('|'));
+        var evidence = StartTlsDowngrade.Inspect(reply.Split('|'));
         evidence.Should().NotBeNull(reason);
         evidence.Should().Contain(keyword).And.Contain("stripped");
     }
@@ -24,5 +26,5 @@ public class MtaStsStartTlsDowngradeTests
     [InlineData("", "an empty reply")]
     [InlineData("250-XXXXXXXA.example.com|250 SIZE", "the greeting line is never a keyword")]
     public void Inspect_Clean_ReturnsNull(string reply, string reason) =>
-        MtaStsStartTlsDowngrade.Inspect(reply.Split('|')).Should().BeNull(reason);
+        StartTlsDowngrade.Inspect(reply.Split('|')).Should().BeNull(reason);
 }

@@ -1,11 +1,11 @@
-namespace MtaSts;
+namespace MtaSts.MailKit.Internal;
 
 /// <summary>
 /// Looks at an EHLO reply that lacks STARTTLS for the mark of an on-path attacker: a keyword of the same length that no
 /// SMTP extension uses (the classic rewrite is <c>XXXXXXXA</c>), or one a few bytes away from <c>STARTTLS</c>.
 /// Pure; feed it the reply lines as received.
 /// </summary>
-public static class MtaStsStartTlsDowngrade
+internal static class StartTlsDowngrade
 {
     private const string StartTls = "STARTTLS";
 

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using MtaSts.MailKit.Delivery;
+
+namespace MtaSts.MailKit.Internal;
+
+/// <summary>
+/// The MX → address → connect loop every SMTP delivery of this package runs (direct delivery and TLS-RPT report mail):
+/// MX hosts in preference order with equal preferences shuffled (RFC 5321 §5.1), at most
+/// <see cref="MtaStsDirectSenderOptions.MaxMxHosts"/> hosts and <see cref="MtaStsDirectSenderOptions.MaxAddressesPerHost"/>
+/// addresses each, every TCP connection bounded by <see cref="MtaStsDirectSenderOptions.ConnectTimeout"/>. What an
+/// attempt does on the connection is the caller's; the loop only walks the candidates.
+/// </summary>
+internal sealed class MxDeliveryLoop
+{
+    private readonly MtaStsDirectSenderOptions _options;
+    private readonly MxResolver _resolver;
+    private readonly Random _random;
+
+    public MxDeliveryLoop(MtaStsDirectSenderOptions options, Random random)
+    {
+        _options = options;
+        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+        _random = random;
+    }
+
+    /// <summary>Looks up the MX hosts of <paramref name="domain"/> and puts them in the order they are tried.</summary>
+    public async Task<(MxLookupResult Lookup, IReadOnlyList<string> Candidates)> ResolveAsync(string domain, CancellationToken cancellationToken)
+    {
+        var lookup = await _resolver.LookupMxAsync(domain, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> candidates = lookup.Status == MxLookupStatus.Found
+            ? [.. MxOrdering.Order(lookup.Hosts, _random).Take(_options.MaxMxHosts)]
+            : [];
+        return (lookup, candidates);
+    }
+
+    /// <summary>
+    /// Walks <paramref name="candidates"/>: a host <paramref name="skip"/> turns down is not resolved; a host without an
+    /// address is passed to <paramref name="noAddress"/>; each address goes to <paramref name="attempt"/>, which says where
+    /// to go next. Returns whether an attempt stopped the loop. Bounded: hosts and addresses by the options.
+    /// </summary>
+    public async Task<bool> RunAsync(IReadOnlyList<string> candidates, Func<string, bool> skip, Action<string> noAddress,
+        Func<string, IPAddress, Task<MxStep>> attempt, CancellationToken cancellationToken)
+    {
+        foreach (var host in candidates.Take(_options.MaxMxHosts))
+        {
+            if (skip(host))
+            {
+                continue;
+            }
+
+            var addresses = await _resolver.LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            if (addresses.Count == 0)
+            {
+                noAddress(host);
+                continue;
+            }
+
+            foreach (var address in addresses.Take(_options.MaxAddressesPerHost))
+            {
+                var step = await attempt(host, address).ConfigureAwait(false);
+                if (step == MxStep.Stop)
+                {
+                    return true;
+                }
+
+                if (step == MxStep.NextHost)
+                {
+                    break;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Opens a TCP connection to <paramref name="address"/> on the SMTP port, within the connect timeout.</summary>
+    public async Task<Socket> ConnectAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(address, _options.Port, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
