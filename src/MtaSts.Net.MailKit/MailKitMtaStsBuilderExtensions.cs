@@ -42,7 +42,8 @@ public static class MailKitMtaStsBuilderExtensions
             sp.GetService<TlsRptRecorder>()));
         builder.Services.TryAddSingleton<IMtaStsDirectSender>(sp => sp.GetRequiredService<MtaStsDirectSender>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptMailTransport>(
-            sp => new TlsRptMailTransport(sp.GetRequiredService<SharedDns>().Client.Value, sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value)));
+            sp => new TlsRptMailTransport(sp.GetRequiredService<SharedDns>().Client.Value, sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
+                sp.GetService<IOptions<TlsRptOptions>>()?.Value))); // the DKIM key of AddTlsRpt, when set
         return builder;
     }
 }

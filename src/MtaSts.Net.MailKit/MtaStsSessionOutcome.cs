@@ -20,4 +20,8 @@ public sealed record MtaStsSessionOutcome(
     SslProtocols? TlsProtocol,
     TlsCipherSuite? CipherSuite,
     string? CertificateSubject,
-    string? DowngradeEvidence);
+    string? DowngradeEvidence)
+{
+    /// <summary>The name in the MX's EHLO reply (TLS-RPT's <c>receiving-mx-helo</c>), when the session got that far.</summary>
+    public string? ReceivingMxHelo { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using MimeKit.Cryptography;
 using MtaSts.MailKit.Delivery;
 using MtaSts.MailKit.Internal;
 using MtaSts.Reporting;
@@ -13,22 +14,30 @@ namespace MtaSts.MailKit;
 /// message with the gzip report attached as <c>application/tlsrpt+gzip</c>, the <c>TLS-Report-Domain</c> and
 /// <c>TLS-Report-Submitter</c> headers, sent straight to the rua domain's MX. Report mail goes out even when TLS fails
 /// and never honours MTA-STS or DANE failures (RPT-18): STARTTLS when offered, any certificate accepted, and the session
-/// is not recorded. DKIM signing, which RFC 8460 requires of report mail, is left to the relaying MTA.
+/// is not recorded. With a DKIM key in <see cref="TlsRptOptions"/> (<see cref="TlsRptOptions.DkimDomain"/> and the
+/// rest) every report is DKIM-signed as RFC 8460 §3 requires (RPT-17): RSA-SHA256, relaxed/relaxed, no <c>l=</c>, over
+/// From, To, Subject, Date, Message-ID, MIME-Version, Content-Type, TLS-Report-Domain and TLS-Report-Submitter.
+/// Without one, signing is left to a relaying MTA.
 /// </summary>
 internal sealed class TlsRptMailTransport : ITlsRptTransport
 {
+    private static readonly string[] SignedHeaders =
+        ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "TLS-Report-Domain", "TLS-Report-Submitter"];
+
     private readonly MtaStsDirectSenderOptions _options;
     private readonly MxDeliveryLoop _loop;
+    private readonly DkimSigner? _signer;
 
     /// <summary>Creates the transport.</summary>
     /// <param name="dns">The library's one DNS client (the enforcer's name servers and timeouts).</param>
     /// <param name="options">Port, EHLO name and timeouts, as for direct delivery.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    internal TlsRptMailTransport(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options)
+    internal TlsRptMailTransport(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, TlsRptOptions? reportOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _loop = new MxDeliveryLoop(dns, options, Random.Shared);
+        _signer = reportOptions is null ? null : DkimSignerFor(reportOptions);
     }
 
     /// <inheritdoc/>
@@ -87,6 +96,13 @@ internal sealed class TlsRptMailTransport : ITlsRptTransport
         }
 
         using var _ = message;
+        if (_signer is not null)
+        {
+            // RFC 8460 §3, RPT-17: fix the transfer encodings first, so that no later step changes what was signed.
+            message.Prepare(EncodingConstraint.SevenBit);
+            _signer.Sign(message, SignedHeaders);
+        }
+
         var domain = rua[(rua.LastIndexOf('@') + 1)..];
         var (mx, candidates) = await _loop.ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
         if (mx.Status != MxLookupStatus.Found)
@@ -118,6 +134,35 @@ internal sealed class TlsRptMailTransport : ITlsRptTransport
             }
 
             return MxStep.NextAddress;
+        }
+    }
+
+    private static DkimSigner? DkimSignerFor(TlsRptOptions options)
+    {
+        if (options.DkimDomain is null && options.DkimSelector is null && options.DkimPrivateKey is null && options.DkimPrivateKeyFile is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DkimDomain) || string.IsNullOrWhiteSpace(options.DkimSelector)
+            || (options.DkimPrivateKey is null) == (options.DkimPrivateKeyFile is null))
+        {
+            throw new ArgumentException("DKIM needs DkimDomain, DkimSelector and one of DkimPrivateKey and DkimPrivateKeyFile.", nameof(options));
+        }
+
+        var pem = options.DkimPrivateKey ?? File.ReadAllText(options.DkimPrivateKeyFile!);
+        try
+        {
+            using var key = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(pem));
+            return new DkimSigner(key, options.DkimDomain, options.DkimSelector, DkimSignatureAlgorithm.RsaSha256)
+            {
+                HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+                BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+            };
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or IOException or ArgumentException)
+        {
+            throw new ArgumentException($"The DKIM private key is not a PEM RSA private key: {ex.Message}", nameof(options), ex);
         }
     }
 

@@ -26,6 +26,8 @@ public sealed class TlsRptDependencyInjectionTests : DemoWorldTest
     [InlineData("HttpTimeout", "HttpTimeout must be positive, not 00:00:00")]
     [InlineData("InstanceId", "InstanceId must be 1-64 letters, digits, '-', '_' or '.', not 'two words'")]
     [InlineData("ContactInfo", "ContactInfo must be a plain address")]
+    [InlineData("DkimSelector", "DkimSelector must be a selector")]                        // DKIM is all or nothing
+    [InlineData("DkimPrivateKeyFile", "DkimPrivateKeyFile '/nonexistent/dkim.pem' does not exist")]
     public async Task AddTlsRpt_InvalidLimit_FailsAtStart(string option, string message)
     {
         using var host = Build(o =>
@@ -36,6 +38,8 @@ public sealed class TlsRptDependencyInjectionTests : DemoWorldTest
                 case "MaxReportUrisPerDomain": o.MaxReportUrisPerDomain = 0; break;
                 case "HttpTimeout": o.HttpTimeout = TimeSpan.Zero; break;
                 case "InstanceId": o.InstanceId = "two words"; break;
+                case "DkimSelector": o.DkimDomain = "example.net"; o.DkimPrivateKey = "-----BEGIN PRIVATE KEY-----"; break;
+                case "DkimPrivateKeyFile": o.DkimDomain = "example.net"; o.DkimSelector = "tlsrpt"; o.DkimPrivateKeyFile = "/nonexistent/dkim.pem"; break;
                 default: o.ContactInfo = "\"quoted\"@example.net"; break;
             }
         });
@@ -57,6 +61,25 @@ public sealed class TlsRptDependencyInjectionTests : DemoWorldTest
 
         failure.Should().Contain("public", "B: the registered client dials public addresses only");
         World.Https.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AddTlsRpt_StateDirectory_StateKeptInAFile()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mtasts-tlsrpt-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var host = Build(o => o.StateDirectory = directory);
+
+            host.Services.GetRequiredService<ITlsRptStateStore>().Should().BeOfType<FileTlsRptStateStore>("StateDirectory chooses the file store");
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     private static IHost Build(Action<TlsRptOptions> configure)

@@ -239,7 +239,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
     private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
     {
-        _recorder?.Record(state, decision, new TlsRptSession(localAddress, address.ToString(), null, outcome?.DowngradeEvidence));
+        _recorder?.Record(state, decision, new TlsRptSession(localAddress, address.ToString(), outcome?.ReceivingMxHelo, outcome?.DowngradeEvidence));
         if (outcome?.DowngradeEvidence is not null)
         {
             LogStartTlsStripped(outcome.MxHost, outcome.DowngradeEvidence); // the MX host goes to the log, not to metric tags

@@ -21,6 +21,24 @@ internal sealed class EhloRecordingStream(Stream inner) : Stream
     public IReadOnlyList<string> EhloReply() =>
         Encoding.Latin1.GetString(_recorded.GetBuffer(), 0, (int)_recorded.Length).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>
+    /// The name the server gave in the first line of its EHLO (or HELO) reply, <c>250-name ...</c>, for TLS-RPT's
+    /// <c>receiving-mx-helo</c>; <see langword="null"/> when there was no such reply. The recorder keeps only a
+    /// host name or address literal of it.
+    /// </summary>
+    public string? ServerName()
+    {
+        var reply = EhloReply();
+        if (reply.Count == 0 || reply[0].Length < 5 || !reply[0].StartsWith("250", StringComparison.Ordinal) || reply[0][3] is not ('-' or ' '))
+        {
+            return null;
+        }
+
+        var name = reply[0].AsSpan(4).Trim();
+        var end = name.IndexOf(' ');
+        return (end < 0 ? name : name[..end]).ToString();
+    }
+
     public override bool CanRead => inner.CanRead;
 
     public override bool CanSeek => false;

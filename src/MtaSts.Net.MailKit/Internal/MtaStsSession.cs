@@ -54,34 +54,34 @@ internal static class MtaStsSession
             // CERT-1: MailKit refuses StartTls when the EHLO reply lacks STARTTLS.
             await stream.DisposeAsync().ConfigureAwait(false);
             var facts = new SessionFacts(mxHost, TlsStage.NotOffered, DowngradeEvidence: StartTlsDowngrade.Inspect(stream.EhloReply()));
-            throw Failed(state, facts, startTlsOffered: false, subject: null, ex);
+            throw Failed(state, facts, startTlsOffered: false, subject: null, stream.ServerName(), ex);
         }
         catch (SmtpCommandException ex) when (stream.StartTlsSent && !client.IsSecure)
         {
             // CERT-1: STARTTLS offered, then refused (e.g. 454) is the same as not offered: starttls-not-supported.
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw Failed(state, new SessionFacts(mxHost, TlsStage.Refused, TlsError: $"{(int)ex.StatusCode} {ex.Message}"), true, null, ex);
+            throw Failed(state, new SessionFacts(mxHost, TlsStage.Refused, TlsError: $"{(int)ex.StatusCode} {ex.Message}"), true, null, stream.ServerName(), ex);
         }
         catch (Exception ex) when (ex is SslHandshakeException or System.Security.Authentication.AuthenticationException)
         {
             // FLOW-11: no fallback to plaintext on this host; the caller moves to the next MX. Under testing or without
             // a policy the failure is still reportable (RPT-1, RPT-3: validation-failure unless the certificate check saw worse).
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw Failed(state, new SessionFacts(mxHost, TlsStage.HandshakeFailed, certificateFailure, ex.Message), true, subject, ex);
+            throw Failed(state, new SessionFacts(mxHost, TlsStage.HandshakeFailed, certificateFailure, ex.Message), true, subject, stream.ServerName(), ex);
         }
 
         if (client.IsSecure)
         {
             var failure = certificateChecked ? certificateFailure : state.CheckCertificate(mxHost, null, null, SslPolicyErrors.RemoteCertificateNotAvailable);
             var secure = End(state, new SessionFacts(mxHost, TlsStage.Established, failure));
-            return new MtaStsSessionOutcome(mxHost, secure, true, true, client.SslProtocol, client.SslCipherSuite, subject, null);
+            return new MtaStsSessionOutcome(mxHost, secure, true, true, client.SslProtocol, client.SslCipherSuite, subject, null) { ReceivingMxHelo = stream.ServerName() };
         }
 
         // Plain text: allowed without a policy, under none, and under testing (FLOW-16), which records the failure.
         var offered = client.Capabilities.HasFlag(SmtpCapabilities.StartTLS);
         var evidence = offered ? null : StartTlsDowngrade.Inspect(stream.EhloReply());
         var plain = End(state, new SessionFacts(mxHost, TlsStage.NotOffered, DowngradeEvidence: evidence));
-        return new MtaStsSessionOutcome(mxHost, plain, offered, false, null, null, null, evidence);
+        return new MtaStsSessionOutcome(mxHost, plain, offered, false, null, null, null, evidence) { ReceivingMxHelo = stream.ServerName() };
     }
 
     // The session ends: one question to the table, one count.
@@ -93,10 +93,10 @@ internal static class MtaStsSession
     }
 
     // A refusal when the table says fail closed; otherwise a reportable failed upgrade.
-    private static Exception Failed(MtaStsPolicyState state, in SessionFacts facts, bool startTlsOffered, string? subject, Exception inner)
+    private static Exception Failed(MtaStsPolicyState state, in SessionFacts facts, bool startTlsOffered, string? subject, string? helo, Exception inner)
     {
         var decision = End(state, facts);
-        var outcome = new MtaStsSessionOutcome(facts.MxHost, decision, startTlsOffered, false, null, null, subject, facts.DowngradeEvidence);
+        var outcome = new MtaStsSessionOutcome(facts.MxHost, decision, startTlsOffered, false, null, null, subject, facts.DowngradeEvidence) { ReceivingMxHelo = helo };
         return decision.MayDeliver
             ? new MtaStsSessionFailedException(outcome, inner)
             : new MtaStsDeliveryRefusedException(decision, outcome);

@@ -11,14 +11,12 @@ namespace MtaSts.Caching;
 /// Purging works without enumerating the cache: policy keys carry a generation read from one key, and
 /// <see cref="ClearAsync"/> writes a new random generation, so every older key becomes unreachable to every node at
 /// once (and expires with its policy). A write is one key of constant size; nothing is read-modified-written.
-/// Named state (<see cref="SetStateAsync"/>) is outside the generations and survives a purge.
 /// </remarks>
 internal sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
 {
     private const string Prefix = "mtasts:policy:";
     private const string GenerationKey = "mtasts:gen";
     private const string LegacyIndexKey = "mtasts:index";
-    private const string StatePrefix = "mtasts:state:";
     private readonly IDistributedCache _cache;
 
     /// <summary>Creates a store over <paramref name="cache"/>.</summary>
@@ -75,14 +73,6 @@ internal sealed class DistributedCachePolicyStore : IMtaStsPolicyStore
         await _cache.SetStringAsync(GenerationKey, Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false);
         await _cache.RemoveAsync(LegacyIndexKey, cancellationToken).ConfigureAwait(false); // left by versions with an index
     }
-
-    /// <inheritdoc/>
-    public async ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) =>
-        await _cache.GetStringAsync(StatePrefix + key, cancellationToken).ConfigureAwait(false);
-
-    /// <inheritdoc/>
-    public async ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) =>
-        await _cache.SetStringAsync(StatePrefix + key, value, cancellationToken).ConfigureAwait(false);
 
     // Read on every call (reads happen only on a memory miss, writes once per fetch), so a purge by one node is seen
     // by all at once. No generation yet (never purged): the key of versions before generations, whose entries stay valid.

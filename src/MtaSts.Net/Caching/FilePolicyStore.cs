@@ -79,7 +79,7 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>Also removes the temporary files that crashed writes left behind; named state is kept.</remarks>
+    /// <remarks>Also removes the temporary files that crashed writes left behind.</remarks>
     public ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
         foreach (var path in Directory.EnumerateFiles(_directory, "*" + Extension))
@@ -90,25 +90,6 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
         DeleteTemporaryFiles(olderThan: DateTime.MaxValue);
         return ValueTask.CompletedTask;
     }
-
-    /// <inheritdoc/>
-    public async ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default)
-    {
-        var path = StatePathOf(key);
-        try
-        {
-            return File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogCorrupt(path, ex.Message);
-            return null;
-        }
-    }
-
-    /// <inheritdoc/>
-    public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) =>
-        WriteAtomicallyAsync(StatePathOf(key), (stream, ct) => stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(value), ct).AsTask(), cancellationToken);
 
     // Write to a temporary file in the same directory, then rename over the target: a crash mid-write leaves the
     // previous file whole.
@@ -153,11 +134,6 @@ public sealed partial class FilePolicyStore : IMtaStsPolicyStore
             }
         }
     }
-
-    private string StatePathOf(string key) =>
-        !string.IsNullOrEmpty(key) && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && key[0] != '.'
-            ? Path.Combine(_directory, key + ".state")
-            : throw new ArgumentException($"'{key}' is not a state name.", nameof(key));
 
     // Domains are normalised host names (letters, digits, '-', '.'), so they are safe file names as they are.
     private string PathOf(string domain) =>

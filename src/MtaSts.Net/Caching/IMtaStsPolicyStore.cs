@@ -29,17 +29,4 @@ public interface IMtaStsPolicyStore
     /// <param name="cancellationToken">Cancels the purge.</param>
     /// <returns>A task that completes when the store is empty.</returns>
     ValueTask ClearAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Loads a named piece of library state (the TLS-RPT counters, for one), or <see langword="null"/>.</summary>
-    /// <param name="key">The state's name: letters, digits, '-', '_' and '.'.</param>
-    /// <param name="cancellationToken">Cancels the load.</param>
-    /// <returns>The saved text, or <see langword="null"/>.</returns>
-    ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default);
-
-    /// <summary>Saves a named piece of library state, replacing what was saved under <paramref name="key"/>.</summary>
-    /// <param name="key">The state's name: letters, digits, '-', '_' and '.'.</param>
-    /// <param name="value">The text to keep.</param>
-    /// <param name="cancellationToken">Cancels the save.</param>
-    /// <returns>A task that completes when the state is saved.</returns>
-    ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default);
 }

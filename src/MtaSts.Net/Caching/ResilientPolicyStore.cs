@@ -153,20 +153,6 @@ internal sealed partial class ResilientPolicyStore : IMtaStsPolicyStore, IDispos
         }
     }
 
-    /// <inheritdoc/>
-    /// <exception cref="PolicyStoreUnavailableException">The store timed out, failed, or is bypassed by the open breaker.</exception>
-    public ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) =>
-        CallAsync(ct => _inner.GetStateAsync(key, ct), "read state " + key, cancellationToken);
-
-    /// <inheritdoc/>
-    /// <exception cref="PolicyStoreUnavailableException">The store timed out, failed, or is bypassed by the open breaker.</exception>
-    public async ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) =>
-        await CallAsync(async ct =>
-        {
-            await _inner.SetStateAsync(key, value, ct).ConfigureAwait(false);
-            return true;
-        }, "write state " + key, cancellationToken, write: true).ConfigureAwait(false);
-
     /// <summary>Stops taking writes, waits a bounded time for the queued ones, then abandons the rest.</summary>
     public async ValueTask DisposeAsync()
     {

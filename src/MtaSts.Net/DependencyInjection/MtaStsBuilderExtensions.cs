@@ -76,7 +76,9 @@ public static class MtaStsBuilderExtensions
 
     /// <summary>
     /// Turns TLS reporting (RFC 8460) on: a <see cref="TlsRptRecorder"/> that the MailKit sender feeds, the <c>https:</c>
-    /// transport (named client <c>MtaSts.Net.TlsRpt</c>), and a hosted service sending each UTC day's reports.
+    /// transport (named client <c>MtaSts.Net.TlsRpt</c>), and a hosted service sending each UTC day's reports. Counters
+    /// and sent markers are kept in memory, in <see cref="TlsRptOptions.StateDirectory"/> when set, or in Redis, shared by
+    /// a fleet, with <c>UseRedisTlsRptState</c> from the MtaSts.Net.Redis package.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets at least the organisation name and contact address.</param>
@@ -89,6 +91,8 @@ public static class MtaStsBuilderExtensions
             .PostConfigure<IServiceProvider>((o, sp) => o.InstanceId ??= TlsRptInstanceId.CreateDefault(sp.GetService<IHostEnvironment>()?.ContentRootPath))
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<TlsRptOptions>, TlsRptOptionsValidator>());
+        builder.Services.TryAddSingleton<ITlsRptStateStore>(sp => TlsRptReporter.DefaultStore(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<TlsRptReporter>>()));
         builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddHttpClient(TlsRptHttpClientName)
@@ -103,7 +107,7 @@ public static class MtaStsBuilderExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<TlsRptReporter>>(),
-            sp.GetService<IMtaStsPolicyStore>(),
+            sp.GetRequiredService<ITlsRptStateStore>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()) { Health = sp.GetService<MtaSts.Health.MtaStsHealthStatus>() });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TlsRptReportingService>());
         return builder;

@@ -9,8 +9,9 @@ namespace MtaSts.DependencyInjection;
 /// <summary>
 /// Sends the TLS-RPT reports of every completed UTC day still held, oldest first: at start (days left from before a
 /// restart) and then after a random delay of up to <see cref="TlsRptOptions.MaxRandomDelay"/> past each midnight (RPT-14),
-/// retrying failures for up to a day (RPT-20). Loads the counters from the policy store, saves them every minute when
-/// they changed, and once more when stopped and when disposed (sessions recorded while the host stops are kept).
+/// retrying failures for up to a day (RPT-20). Moves the counters to the state store every minute, and once more when
+/// stopped and when disposed (sessions recorded while the host stops are kept). The delay after midnight is at least
+/// two minutes, so that every sender sharing the store has saved the day's last sessions before one sends.
 /// An exception in one run is logged and counted; the next run is still scheduled.
 /// </summary>
 internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IOptions<TlsRptOptions> options, TimeProvider time,
@@ -35,14 +36,13 @@ internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IO
         var saving = SaveEveryMinuteAsync(stoppingToken);
         try
         {
-            await reporter.LoadStateAsync(stoppingToken).ConfigureAwait(false);
             await RunAsync(stoppingToken).ConfigureAwait(false); // E: days left over from before a restart
             for (var run = 0L; !stoppingToken.IsCancellationRequested; run++)
             {
                 var now = time.GetUtcNow();
                 var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
                 var spread = Math.Clamp(options.Value.MaxRandomDelay.TotalSeconds, 0, TimeSpan.FromHours(23).TotalSeconds);
-                var jitter = TimeSpan.FromSeconds(1 + (Random.Shared.NextDouble() * spread));
+                var jitter = TimeSpan.FromSeconds(120 + (Random.Shared.NextDouble() * Math.Max(0, spread - 120)));
                 await Task.Delay(midnight - now + jitter, time, stoppingToken).ConfigureAwait(false);
                 await RunAsync(stoppingToken).ConfigureAwait(false);
             }

@@ -25,4 +25,7 @@ public enum TlsRptDeliveryStatus
 
     /// <summary>Every endpoint failed; the counters are kept and delivery is retried.</summary>
     Failed = 3,
+
+    /// <summary>Another sender sharing the state store holds the lease on this report; it is looked at again at the next retry.</summary>
+    SendingElsewhere = 4,
 }

@@ -12,11 +12,33 @@ public sealed class TlsRptOptions
     public string ContactInfo { get; set; } = string.Empty;
 
     /// <summary>
-    /// Without dependency injection: a directory where counters and the list of sent reports are kept, so a restart loses
-    /// nothing and sends nothing twice. With <c>AddTlsRpt</c> they go to the registered policy store instead.
+    /// A directory where this sender keeps its counters and the reports it sent (<c>tlsrpt-state.json</c>), so a restart
+    /// loses nothing and sends nothing twice. One directory per sender; a fleet shares Redis instead
+    /// (<c>UseRedisTlsRptState</c>, which takes precedence).
     /// </summary>
     /// <value><see langword="null"/>: memory only.</value>
     public string? StateDirectory { get; set; }
+
+    /// <summary>
+    /// The DKIM signing domain (<c>d=</c>) of report mail: RFC 8460 §3 requires <c>mailto:</c> reports to carry a valid
+    /// DKIM signature of the reporting domain (RPT-17). Set it with <see cref="DkimSelector"/> and a private key
+    /// (<see cref="DkimPrivateKey"/> or <see cref="DkimPrivateKeyFile"/>); the MailKit transport then signs every report
+    /// (RSA-SHA256, relaxed/relaxed, no <c>l=</c>).
+    /// </summary>
+    /// <value><see langword="null"/>: report mail is not signed (relay it through an MTA that signs).</value>
+    public string? DkimDomain { get; set; }
+
+    /// <summary>The DKIM selector (<c>s=</c>); RFC 8460 suggests the key record carry <c>s=tlsrpt</c> as its service type.</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? DkimSelector { get; set; }
+
+    /// <summary>The DKIM private key as PEM text (PKCS#1 or PKCS#8, RSA).</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? DkimPrivateKey { get; set; }
+
+    /// <summary>A file holding the DKIM private key as PEM (instead of <see cref="DkimPrivateKey"/>).</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? DkimPrivateKeyFile { get; set; }
 
     /// <summary>The longest random delay after midnight UTC before a day's reports go out (RPT-14).</summary>
     /// <value>4 hours.</value>
@@ -31,12 +53,9 @@ public sealed class TlsRptOptions
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// A stable name of this sending instance: its counters and sent reports are kept in the store under
-    /// <c>tlsrpt-counters-&lt;id&gt;</c> and <c>tlsrpt-sent-&lt;id&gt;</c>, so instances sharing a store never overwrite each
-    /// other and a restart finds its own state again. Letters, digits, '-', '_' and '.', at most 64 characters.
-    /// Set it in containers and wherever the host name changes at each start (a pod name, a volume id, a service name
-    /// plus a replica index); two instances must never share one. The first instance that finds its own keys empty adopts,
-    /// once, the state saved under the machine name by earlier versions.
+    /// A stable name of this sending instance, part of the report ids it sends (RFC 8460 §4.4: unique) and of its leases
+    /// in a shared state store. Letters, digits, '-', '_' and '.', at most 64 characters. Set it in containers and
+    /// wherever the host name changes at each start (a pod name, a service name plus a replica index).
     /// </summary>
     /// <value>
     /// <see langword="null"/>: derived from the machine name and a hash of the installation (the application base

@@ -25,6 +25,7 @@ internal sealed class TlsRptOptionsValidator : IValidateOptions<TlsRptOptions>
             failures.Add($"{nameof(TlsRptOptions.InstanceId)} must be 1-64 letters, digits, '-', '_' or '.', not '{options.InstanceId}'.");
         }
 
+        ValidateDkim(failures, options);
         NotNegative(failures, nameof(TlsRptOptions.MaxRandomDelay), options.MaxRandomDelay);
         NotNegative(failures, nameof(TlsRptOptions.RetryFor), options.RetryFor);
         Positive(failures, nameof(TlsRptOptions.FirstRetryDelay), options.FirstRetryDelay);
@@ -35,6 +36,34 @@ internal sealed class TlsRptOptionsValidator : IValidateOptions<TlsRptOptions>
         AtLeastOne(failures, nameof(TlsRptOptions.MaxConcurrentDomains), options.MaxConcurrentDomains);
         AtLeastOne(failures, nameof(TlsRptOptions.MaxDomainsPerDay), options.MaxDomainsPerDay);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(f => "MtaSts TLS-RPT: " + f));
+    }
+
+    // All or nothing: a domain, a selector and exactly one key source.
+    private static void ValidateDkim(List<string> failures, TlsRptOptions options)
+    {
+        if (options.DkimDomain is null && options.DkimSelector is null && options.DkimPrivateKey is null && options.DkimPrivateKeyFile is null)
+        {
+            return;
+        }
+
+        if (!Internal.DomainName.IsHostName(options.DkimDomain ?? string.Empty))
+        {
+            failures.Add($"{nameof(TlsRptOptions.DkimDomain)} must be a domain name when DKIM is configured, not '{options.DkimDomain}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DkimSelector) || !options.DkimSelector.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+        {
+            failures.Add($"{nameof(TlsRptOptions.DkimSelector)} must be a selector (letters, digits, '-', '.', '_') when DKIM is configured, not '{options.DkimSelector}'.");
+        }
+
+        if ((options.DkimPrivateKey is null) == (options.DkimPrivateKeyFile is null))
+        {
+            failures.Add($"Set exactly one of {nameof(TlsRptOptions.DkimPrivateKey)} and {nameof(TlsRptOptions.DkimPrivateKeyFile)} when DKIM is configured.");
+        }
+        else if (options.DkimPrivateKeyFile is { } file && !File.Exists(file))
+        {
+            failures.Add($"{nameof(TlsRptOptions.DkimPrivateKeyFile)} '{file}' does not exist.");
+        }
     }
 
     private static void NotNegative(List<string> failures, string option, TimeSpan value)

@@ -22,12 +22,20 @@ public sealed partial class TlsRptRecorder
             var text = (uri is null ? extra : null) ?? detail;
             var reason = string.IsNullOrWhiteSpace(text) ? reasonCode
                 : reasonCode is null || text.StartsWith(reasonCode, StringComparison.Ordinal) ? text : $"{reasonCode}: {text}";
-            return new FailureKey(resultType, Address(sendingMtaIp), mxHost, helo, Address(receivingIp), uri, Clean(reason));
+            return new FailureKey(resultType, Address(sendingMtaIp), mxHost, HostName(helo), Address(receivingIp), uri, Clean(reason));
         }
+
+        public TlsRptFailureDetail ToDetail(long count) =>
+            new(ResultType, SendingMtaIp, ReceivingMxHostname, ReceivingMxHelo, ReceivingIp, count, AdditionalInformation, FailureReasonCode);
 
         // Dotted quad for IPv4 (also when mapped into IPv6), RFC 5952 text for IPv6; anything else is left out.
         private static string? Address(string? text) =>
             text is not null && IPAddress.TryParse(text, out var ip) ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+
+        // The name an MX gave in its EHLO reply is the MX's choice: a host name or address literal of at most 255
+        // characters is kept, anything else is left out.
+        private static string? HostName(string? text) =>
+            text is { Length: > 0 and <= 255 } && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '[' or ']' or ':') ? text : null;
 
         private static string? Clean(string? text)
         {
@@ -69,7 +77,6 @@ public sealed partial class TlsRptRecorder
             Policy?.Mx ?? [],
             Interlocked.Read(ref Successes),
             Interlocked.Read(ref Failures),
-            [.. Details.Select(d => new TlsRptFailureDetail(d.Key.ResultType, d.Key.SendingMtaIp, d.Key.ReceivingMxHostname, d.Key.ReceivingMxHelo,
-                d.Key.ReceivingIp, d.Value, d.Key.AdditionalInformation, d.Key.FailureReasonCode))]);
+            [.. Details.Select(d => d.Key.ToDetail(d.Value))]);
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 
 namespace MtaSts.Reporting;
 
@@ -18,7 +17,7 @@ public sealed partial class TlsRptRecorder
     /// <summary>Distinct failure details per policy and day; more fold into one overflow entry per result type.</summary>
     internal const int MaxDetailsPerPolicy = 200;
 
-        private readonly ConcurrentDictionary<(string Domain, DateOnly Day), ConcurrentDictionary<string, PolicyCounters>> _days = new();
+    private readonly ConcurrentDictionary<(string Domain, DateOnly Day), ConcurrentDictionary<string, PolicyCounters>> _days = new();
     private readonly ConcurrentDictionary<DateOnly, DayCount> _perDay = new();
     private readonly TimeProvider _time;
     private readonly int _maxDomainsPerDay;
@@ -193,79 +192,69 @@ public sealed partial class TlsRptRecorder
         return _days.TryGetValue((domain, day), out policies) ? policies : null;
     }
 
-    /// <summary>Writes every counter as JSON, to be saved across restarts.</summary>
-    /// <returns>The JSON text.</returns>
-    public string ExportJson()
+    /// <summary>
+    /// Takes every counter recorded since the last drain, leaving zeros, for the state store to add. Exact without a
+    /// lock: each counter is swapped for zero, so a session recorded meanwhile lands in this drain or the next. Days
+    /// before <paramref name="keepFrom"/> are dropped once drained (no session is recorded on them any more).
+    /// </summary>
+    internal IReadOnlyList<TlsRptCounts> Drain(DateOnly keepFrom)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        List<TlsRptCounts> drained = [];
+        foreach (var ((domain, day), policies) in _days)
         {
-            json.WriteStartArray();
-            foreach (var ((domain, day), policies) in _days)
+            foreach (var counters in policies.Values)
             {
-                foreach (var counters in policies.Values)
+                var successes = Interlocked.Exchange(ref counters.Successes, 0);
+                var failures = Interlocked.Exchange(ref counters.Failures, 0);
+                List<TlsRptFailureDetail> details = [];
+                foreach (var key in counters.Details.Keys)
                 {
-                    json.WriteStartObject();
-                    json.WriteString("domain", domain);
-                    json.WriteString("day", day.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                    json.WriteString("policy", counters.Policy?.Text);
-                    json.WriteNumber("successes", Interlocked.Read(ref counters.Successes));
-                    json.WriteNumber("failures", Interlocked.Read(ref counters.Failures));
-                    json.WriteStartArray("details");
-                    foreach (var (key, count) in counters.Details)
+                    if (counters.Details.TryRemove(key, out var count))
                     {
-                        json.WriteStartObject();
-                        json.WriteNumber("count", count);
-                        json.WritePropertyName("detail");
-                        new TlsRptFailureDetail(key.ResultType, key.SendingMtaIp, key.ReceivingMxHostname, key.ReceivingMxHelo, key.ReceivingIp, count,
-                            key.AdditionalInformation, key.FailureReasonCode).Write(json);
-                        json.WriteEndObject();
+                        details.Add(key.ToDetail(count));
                     }
+                }
 
-                    json.WriteEndArray();
-                    json.WriteEndObject();
+                if (successes != 0 || failures != 0 || details.Count > 0)
+                {
+                    drained.Add(new TlsRptCounts(domain, day, counters.Policy?.Text, successes, failures, details));
                 }
             }
 
-            json.WriteEndArray();
+            if (day < keepFrom)
+            {
+                Forget(domain, day);
+            }
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        if (drained.Count > 0)
+        {
+            Interlocked.Increment(ref _version);
+        }
+
+        return drained;
     }
 
-    /// <summary>Adds counters saved by <see cref="ExportJson"/> (after a restart) to what is recorded now.</summary>
-    /// <param name="json">The saved JSON.</param>
-    /// <exception cref="JsonException">The text is not a saved state.</exception>
-    public void ImportJson(string json)
+    /// <summary>Adds drained counters back (the state store could not take them); they go out with the next drain.</summary>
+    internal void Restore(IEnumerable<TlsRptCounts> counts)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        using var document = JsonDocument.Parse(json);
-        foreach (var item in document.RootElement.EnumerateArray())
+        foreach (var entry in counts)
         {
-            var domain = TlsRptReport.RequiredString(item, "domain");
-            var day = DateOnly.Parse(TlsRptReport.RequiredString(item, "day"), System.Globalization.CultureInfo.InvariantCulture);
-            var text = TlsRptReport.OptionalString(item, "policy");
             MtaStsPolicy? policy = null;
-            if (text is not null && !MtaStsPolicy.TryParse(text, MtaStsParsingMode.Lenient, out policy, out _))
-            {
-                continue;
-            }
-
-            if (DayOf(domain, day) is not { } policies)
+            if ((entry.PolicyText is not null && !MtaStsPolicy.TryParse(entry.PolicyText, MtaStsParsingMode.Lenient, out policy, out _))
+                || DayOf(entry.Domain, entry.Day) is not { } policies)
             {
                 continue;
             }
 
             var counters = policies.GetOrAdd(PolicyKey(policy), static (_, p) => new PolicyCounters(p), policy);
-            Interlocked.Add(ref counters.Successes, TlsRptReport.Required(item, "successes").GetInt64());
-            Interlocked.Add(ref counters.Failures, TlsRptReport.Required(item, "failures").GetInt64());
-            foreach (var saved in TlsRptReport.Required(item, "details").EnumerateArray())
+            Interlocked.Add(ref counters.Successes, entry.Successes);
+            Interlocked.Add(ref counters.Failures, entry.Failures);
+            foreach (var detail in entry.Details)
             {
-                var detail = TlsRptFailureDetail.Read(TlsRptReport.Required(saved, "detail"));
                 var key = FailureKey.Create(detail.ResultType, detail.SendingMtaIp, detail.ReceivingMxHostname, detail.ReceivingMxHelo, detail.ReceivingIp,
-                    detail.AdditionalInformation, detail.FailureReasonCode, null); // older saves held free text in additional-information
-                var count = TlsRptReport.Required(saved, "count").GetInt64();
-                counters.Details.AddOrUpdate(key, count, (_, n) => n + count);
+                    detail.AdditionalInformation, detail.FailureReasonCode, null);
+                counters.Details.AddOrUpdate(key, detail.FailedSessionCount, (_, n) => n + detail.FailedSessionCount);
             }
 
             Interlocked.Increment(ref _version);

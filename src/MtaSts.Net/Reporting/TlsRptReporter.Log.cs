@@ -25,6 +25,6 @@ public sealed partial class TlsRptReporter
     [LoggerMessage(1006, LogLevel.Warning, "TLS-RPT: {Sessions} sessions on {Day} were not counted: more than {Limit} domains that day", EventName = "ReportDomainLimit")]
     private partial void LogSessionsDropped(DateOnly day, long sessions, int limit);
 
-    [LoggerMessage(1007, LogLevel.Warning, "TLS-RPT state {Key} is unusable and will be replaced: {Reason}", EventName = "ReportStateCorrupt")]
-    private partial void LogStateCorrupt(string key, string reason);
+    [LoggerMessage(1007, LogLevel.Warning, "TLS-RPT: {Sessions} sessions were not counted by the state store: more than {Limit} domains a day, or too many policies for a domain", EventName = "ReportStoreLimit")]
+    private partial void LogStoreDropped(long sessions, int limit);
 }

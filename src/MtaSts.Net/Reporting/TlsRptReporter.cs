@@ -2,17 +2,17 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MtaSts.Caching;
 using MtaSts.Discovery;
 
 namespace MtaSts.Reporting;
 
 /// <summary>
 /// Sends the aggregate reports of every completed UTC day still held, oldest first (RFC 8460 §3, §4, §5): discovers
-/// <c>_smtp._tls.&lt;domain&gt;</c>, builds the report, delivers it to the first <c>rua</c> that accepts, retries failures
-/// with exponential back-off for up to 24 h, and keeps the counters and the list of sent reports in the policy store
-/// (a file or a shared cache) under this instance's id, so that a restart loses nothing and sends nothing twice.
-/// Each domain is sent in isolation, within a time budget, a few domains at a time.
+/// <c>_smtp._tls.&lt;domain&gt;</c>, builds the report, delivers it to the first <c>rua</c> that accepts, and retries
+/// failures with exponential back-off for up to 24 h. The counters go from the recorder to a state store (memory,
+/// <see cref="TlsRptOptions.StateDirectory"/>, or a store shared by a fleet of senders), where they are only ever added
+/// to; a domain-day is sent under a lease in that store and marked sent, so a fleet sends one report per policy domain
+/// and day, and a restart sends nothing twice. Each domain is sent in isolation, within a time budget, a few at a time.
 /// </summary>
 #pragma warning disable CA1001 // _saving (a SemaphoreSlim whose wait handle is never used) needs no disposal
 public sealed partial class TlsRptReporter
@@ -30,24 +30,29 @@ public sealed partial class TlsRptReporter
     private readonly ILogger _logger;
     private readonly TlsRptTelemetry _telemetry;
 
-    /// <summary>Creates a reporter. Its state is kept in <paramref name="store"/>, or in <see cref="TlsRptOptions.StateDirectory"/>
-    /// when no store is given; it is loaded before the first send (or by <see cref="LoadStateAsync"/>).</summary>
+    /// <summary>Creates a reporter. Its state is kept in <see cref="TlsRptOptions.StateDirectory"/>, or in memory when none is set.</summary>
     /// <param name="recorder">Where sessions are counted.</param>
     /// <param name="resolver">The TXT resolver for <c>_smtp._tls</c> records.</param>
     /// <param name="transports">The delivery transports (https, mailto).</param>
     /// <param name="options">Who reports, where state is kept, and the limits.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> for the system clock.</param>
     /// <param name="logger">Where to log; <see langword="null"/> for nowhere.</param>
-    /// <param name="store">Where counters and sent reports are kept (under <see cref="TlsRptOptions.InstanceId"/>).</param>
     /// <param name="meterFactory">Where the <c>MtaSts.Net</c> meter comes from; <see langword="null"/> for a meter of its own.</param>
-    /// <exception cref="ArgumentException">The organisation name or contact address is missing, or the instance id is not a valid key.</exception>
+    /// <exception cref="ArgumentException">The organisation name or contact address is missing, or the instance id is not valid.</exception>
     public TlsRptReporter(TlsRptRecorder recorder, IMtaStsTxtResolver resolver, IEnumerable<ITlsRptTransport> transports, TlsRptOptions options,
-        TimeProvider? timeProvider = null, ILogger<TlsRptReporter>? logger = null, IMtaStsPolicyStore? store = null, IMeterFactory? meterFactory = null)
+        TimeProvider? timeProvider = null, ILogger<TlsRptReporter>? logger = null, IMeterFactory? meterFactory = null)
+        : this(recorder, resolver, transports, options, timeProvider, logger, DefaultStore(options, timeProvider, logger), meterFactory)
+    {
+    }
+
+    internal TlsRptReporter(TlsRptRecorder recorder, IMtaStsTxtResolver resolver, IEnumerable<ITlsRptTransport> transports, TlsRptOptions options,
+        TimeProvider? timeProvider, ILogger<TlsRptReporter>? logger, ITlsRptStateStore store, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(recorder);
         ArgumentNullException.ThrowIfNull(resolver);
         ArgumentNullException.ThrowIfNull(transports);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OrganizationName);
         if (!TlsRptUri.TryGetMailbox("mailto:" + options.ContactInfo, out _, out _))
         {
@@ -67,10 +72,17 @@ public sealed partial class TlsRptReporter
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = TlsRptTelemetry.Create(meterFactory);
-        _store = store ?? (options.StateDirectory is null ? null : new FilePolicyStore(options.StateDirectory));
+        _store = store;
         _instance = instance;
-        _countersKey = $"tlsrpt-counters-{instance}";
-        _sentKey = $"tlsrpt-sent-{instance}";
+    }
+
+    /// <summary>The state store <see cref="TlsRptOptions.StateDirectory"/> asks for: a file there, or memory.</summary>
+    internal static ITlsRptStateStore DefaultStore(TlsRptOptions options, TimeProvider? time, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.StateDirectory is { } directory
+            ? new FileTlsRptStateStore(directory, time ?? TimeProvider.System, options.MaxDomainsPerDay, logger)
+            : new MemoryTlsRptStateStore(time ?? TimeProvider.System, options.MaxDomainsPerDay);
     }
 
     /// <summary>Sends the reports of <paramref name="day"/> once: one outcome per domain.</summary>
@@ -78,7 +90,7 @@ public sealed partial class TlsRptReporter
     /// <param name="cancellationToken">Cancels sending.</param>
     /// <returns>The outcomes.</returns>
     public Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendDayAsync(DateOnly day, CancellationToken cancellationToken = default) =>
-        SendAsync(() => [.. _recorder.Domains(day).Select(d => (d, day))], cancellationToken);
+        SendAsync(d => d == day, null, cancellationToken);
 
     /// <summary>
     /// Sends the reports of every completed UTC day still held (for example, days left over from before a restart),
@@ -86,8 +98,11 @@ public sealed partial class TlsRptReporter
     /// </summary>
     /// <param name="cancellationToken">Cancels sending.</param>
     /// <returns>The outcomes, one per domain and day.</returns>
-    public Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendPendingAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(PendingWork, cancellationToken);
+    public Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        return SendAsync(d => d < today, null, cancellationToken);
+    }
 
     /// <summary>Sends the reports of <paramref name="day"/>, retrying failed ones with exponential back-off until <see cref="TlsRptOptions.RetryFor"/> has passed (RPT-20).</summary>
     /// <param name="day">The UTC day.</param>
@@ -107,12 +122,12 @@ public sealed partial class TlsRptReporter
         var giveUpAt = Saturating(_time.GetUtcNow(), _options.RetryFor);
         var delay = _options.FirstRetryDelay;
         var outcomes = (await first.ConfigureAwait(false)).ToDictionary(o => (o.Domain, o.Day));
-        for (var round = 0; round < MaxRetryRounds && outcomes.Values.Any(o => o.Status == TlsRptDeliveryStatus.Failed)
+        for (var round = 0; round < MaxRetryRounds && outcomes.Values.Any(Retried)
             && delay <= MaxDelay && Saturating(_time.GetUtcNow(), delay) <= giveUpAt; round++)
         {
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            var failed = outcomes.Values.Where(o => o.Status == TlsRptDeliveryStatus.Failed).Select(o => (o.Domain, o.Day)).ToList();
-            foreach (var outcome in await SendAsync(() => failed, cancellationToken).ConfigureAwait(false))
+            var failed = outcomes.Values.Where(Retried).Select(o => (o.Domain, o.Day)).ToList();
+            foreach (var outcome in await SendAsync(_ => true, failed, cancellationToken).ConfigureAwait(false))
             {
                 outcomes[(outcome.Domain, outcome.Day)] = outcome;
             }
@@ -121,6 +136,9 @@ public sealed partial class TlsRptReporter
         }
 
         return [.. outcomes.Values.OrderBy(o => o.Day).ThenBy(o => o.Domain, StringComparer.Ordinal)];
+
+        // A report another sender is sending is looked at again: sent by then, or its lease lapsed (the sender crashed).
+        static bool Retried(TlsRptDeliveryOutcome o) => o.Status is TlsRptDeliveryStatus.Failed or TlsRptDeliveryStatus.SendingElsewhere;
     }
 
     private static string Printable(string text) =>
@@ -148,37 +166,33 @@ public sealed partial class TlsRptReporter
     /// <summary>Told of each report delivery's outcome, for health checks (set by the DI registration).</summary>
     internal Health.MtaStsHealthStatus? Health { get; init; }
 
-    // E: every completed day still held, oldest first; days past MaxReportAge are dropped with a log.
-    private List<(string Domain, DateOnly Day)> PendingWork()
+    // E: the selected days the store holds, oldest first (a retry round passes its failed work instead); days past
+    // MaxReportAge are dropped with a log. Counters not yet in the store go there first: a report built without them
+    // would be followed by a second one.
+    private async Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendAsync(Func<DateOnly, bool> selectDay, IReadOnlyList<(string Domain, DateOnly Day)>? retry,
+        CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
-        var oldest = DateOnly.FromDateTime(Saturating(_time.GetUtcNow(), -_options.MaxReportAge).UtcDateTime);
-        List<(string, DateOnly)> work = [];
-        foreach (var day in _recorder.Days().Where(d => d < today))
+        if (!await FlushAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (day < oldest)
-            {
-                LogDayDropped(day, _recorder.ForgetDay(day));
-                continue;
-            }
-
-            work.AddRange(_recorder.Domains(day).Select(d => (d, day)));
+            // D: the run is retried once the store takes the counters.
+            var held = retry ?? [.. _recorder.Days().Where(selectDay).SelectMany(d => _recorder.Domains(d).Select(x => (x, d)))];
+            return [.. held.Select(w => new TlsRptDeliveryOutcome(w.Item1, null, TlsRptDeliveryStatus.Failed, "the TLS-RPT state store could not take the counters") { Day = w.Item2 })];
         }
 
-        _recorder.PruneDayCounts(oldest);
-        return work;
-    }
-
-    private async Task<IReadOnlyList<TlsRptDeliveryOutcome>> SendAsync(Func<IReadOnlyList<(string Domain, DateOnly Day)>> work, CancellationToken cancellationToken)
-    {
-        if (!await TryLoadAsync(cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<(string Domain, DateOnly Day)> items;
+        try
         {
-            // D: without the saved state a send could repeat a report or lose stored counters; the run is retried.
-            return [.. work().Select(w => new TlsRptDeliveryOutcome(w.Domain, null, TlsRptDeliveryStatus.Failed, "the saved TLS-RPT state could not be read") { Day = w.Day })];
+            items = retry ?? await SelectAsync(selectDay, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the store may be remote; the run is tried again at the next one
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogStateUnreadable("list", ex.Message);
+            return [];
         }
 
         PruneRecordCache();
-        var items = work();
         var outcomes = new ConcurrentBag<TlsRptDeliveryOutcome>();
         foreach (var day in items.Select(w => w.Day).Distinct().Order())
         {
@@ -191,9 +205,33 @@ public sealed partial class TlsRptReporter
             }
         }
 
-        PruneSent();
-        await SaveStateAsync(cancellationToken).ConfigureAwait(false);
         return [.. outcomes.OrderBy(o => o.Day).ThenBy(o => o.Domain, StringComparer.Ordinal)];
+    }
+
+    private async Task<IReadOnlyList<(string Domain, DateOnly Day)>> SelectAsync(Func<DateOnly, bool> selectDay, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var oldest = DateOnly.FromDateTime(Saturating(_time.GetUtcNow(), -_options.MaxReportAge).UtcDateTime);
+        List<(string, DateOnly)> work = [];
+        foreach (var group in (await _store.ListAsync(today, cancellationToken).ConfigureAwait(false)).GroupBy(w => w.Day).OrderBy(g => g.Key))
+        {
+            if (group.Key < oldest)
+            {
+                foreach (var (domain, day) in group)
+                {
+                    await _store.ForgetAsync(domain, day, cancellationToken).ConfigureAwait(false);
+                }
+
+                LogDayDropped(group.Key, group.Count());
+            }
+            else if (selectDay(group.Key))
+            {
+                work.AddRange(group);
+            }
+        }
+
+        _recorder.PruneDayCounts(oldest);
+        return work;
     }
 
     // A, B: one domain's report in isolation, within its time budget: no failure or exception reaches another domain.
@@ -224,23 +262,45 @@ public sealed partial class TlsRptReporter
         return outcome with { Day = day };
     }
 
+    // One sender per domain-day: the lease in the state store, then the sent marker, read under the lease.
     private async Task<TlsRptDeliveryOutcome> SendOneAsync(string domain, DateOnly day, CancellationToken cancellationToken)
     {
-        // RFC 8460 §4.4: a unique report-id; each instance sends its own report, so the instance is part of it.
+        var owner = $"{_instance}:{Guid.NewGuid():N}";
+        if (!await _store.TryLeaseAsync(domain, day, owner, Bounded(_options.DomainTimeBudget) + TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false))
+        {
+            return new TlsRptDeliveryOutcome(domain, null, TlsRptDeliveryStatus.SendingElsewhere, "another sender holds the lease");
+        }
+
+        try
+        {
+            return await SendLeasedAsync(domain, day, owner, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ReleaseAsync(domain, day, owner).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TlsRptDeliveryOutcome> SendLeasedAsync(string domain, DateOnly day, string owner, CancellationToken cancellationToken)
+    {
+        // RFC 8460 §4.4: a unique report-id; the sending instance is part of it.
         var submitter = _options.ContactInfo.Split('@')[^1];
         var reportId = $"{day:yyyy-MM-dd}_{domain}_{_instance}@{submitter}";
-        var report = _recorder.BuildReport(domain, day, _options.OrganizationName, _options.ContactInfo, reportId);
-        if (report is null)
+        if (await _store.IsSentAsync(domain, day, cancellationToken).ConfigureAwait(false))
+        {
+            await _store.ForgetAsync(domain, day, cancellationToken).ConfigureAwait(false); // counters added after the send
+            return new TlsRptDeliveryOutcome(domain, null, TlsRptDeliveryStatus.AlreadySent, null);
+        }
+
+        var counts = await _store.ReadAsync(domain, day, cancellationToken).ConfigureAwait(false);
+        if (counts.Count == 0)
         {
             return new TlsRptDeliveryOutcome(domain, null, TlsRptDeliveryStatus.NoEndpoint, "nothing recorded");
         }
 
-        if (IsSent(report.ReportId) || IsSent($"{day:yyyy-MM-dd}_{domain}@{submitter}")) // the id before instance ids: never twice
-        {
-            _recorder.Forget(domain, day);
-            return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.AlreadySent, null);
-        }
-
+        var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var report = new TlsRptReport(_options.OrganizationName, start, start.AddDays(1).AddSeconds(-1), _options.ContactInfo, reportId,
+            [.. counts.Select(c => c.ToResult())]);
         var (found, record, error) = await DiscoverAsync(domain, cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
@@ -249,7 +309,7 @@ public sealed partial class TlsRptReporter
 
         if (found == false || record!.ReportingUris.Count == 0)
         {
-            _recorder.Forget(domain, day); // RPT-23: no TLS-RPT record, no report
+            await _store.ForgetAsync(domain, day, cancellationToken).ConfigureAwait(false); // RPT-23: no TLS-RPT record, no report
             return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.NoEndpoint, error ?? "no usable rua");
         }
 
@@ -260,9 +320,9 @@ public sealed partial class TlsRptReporter
             var failure = await DeliverAsync(uri, envelope, cancellationToken).ConfigureAwait(false);
             if (failure is null)
             {
-                MarkSent(report.ReportId);
-                _recorder.Forget(domain, day);
                 LogDelivered(report.ReportId, domain, uri.AbsoluteUri);
+                var keepUntil = Saturating(Saturating(start, _options.MaxReportAge), TimeSpan.FromDays(2)); // no later run sends this day
+                await MarkSentAsync(domain, day, owner, keepUntil).ConfigureAwait(false);
                 return new TlsRptDeliveryOutcome(domain, report.ReportId, TlsRptDeliveryStatus.Delivered, uri.AbsoluteUri);
             }
 

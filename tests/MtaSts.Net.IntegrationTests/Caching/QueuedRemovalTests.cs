@@ -68,9 +68,5 @@ public sealed class QueuedRemovalTests : WorldTest
             Policies.Clear();
             return ValueTask.CompletedTask;
         }
-
-        public ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) => ValueTask.FromResult<string?>(null);
-
-        public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

@@ -38,7 +38,7 @@ public sealed class ResilientPolicyStoreTests : WorldTest
         using var redis = await LoopbackRedisServer.StartAsync();
         using var cache = TestRedis.Cache(redis);
         var redisStore = new DistributedCachePolicyStore(cache);
-        (await redisStore.GetStateAsync("warm-up")).Should().BeNull("connected while Redis is up");
+        (await redisStore.GetAsync("warm-up.example")).Should().BeNull("connected while Redis is up");
         using var enforcer = Enforcer(redisStore);
         await WarmUpAsync(enforcer);
 
@@ -62,7 +62,7 @@ public sealed class ResilientPolicyStoreTests : WorldTest
         using var redis = await LoopbackRedisServer.StartAsync();
         using var cache = TestRedis.Cache(redis);
         var redisStore = new DistributedCachePolicyStore(cache);
-        (await redisStore.GetStateAsync("warm-up")).Should().BeNull("connected while Redis is up");
+        (await redisStore.GetAsync("warm-up.example")).Should().BeNull("connected while Redis is up");
         using var enforcer = Enforcer(redisStore);
         await WarmUpAsync(enforcer);
 
@@ -274,9 +274,5 @@ public sealed class ResilientPolicyStoreTests : WorldTest
         public ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
         public ValueTask ClearAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) => new((string?)null);
-
-        public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

@@ -130,9 +130,5 @@ public sealed class StoreOutageTests : WorldTest
         public ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default) => Inner.RemoveAsync(domain, cancellationToken);
 
         public ValueTask ClearAsync(CancellationToken cancellationToken = default) => Inner.ClearAsync(cancellationToken);
-
-        public ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) => Inner.GetStateAsync(key, cancellationToken);
-
-        public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default) => Inner.SetStateAsync(key, value, cancellationToken);
     }
 }

@@ -83,24 +83,6 @@ public sealed class StoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stores_KeepNamedState()
-    {
-        using var redis = await LoopbackRedisServer.StartAsync();
-        using var host = HostingTests.Build(s => s.AddStackExchangeRedisCache(o => o.Configuration = redis.Configuration));
-        IMtaStsPolicyStore[] stores = [new FilePolicyStore(_directory), new DistributedCachePolicyStore(host.Services.GetRequiredService<IDistributedCache>())];
-        foreach (var store in stores)
-        {
-            (await store.GetStateAsync("tlsrpt-counters-node1")).Should().BeNull(store.GetType().Name);
-            await store.SetStateAsync("tlsrpt-counters-node1", "[1,2,3]");
-            await store.SetStateAsync("tlsrpt-counters-node1", "[4]");
-            (await store.GetStateAsync("tlsrpt-counters-node1")).Should().Be("[4]", store.GetType().Name);
-        }
-
-        var bad = async () => await new FilePolicyStore(_directory).SetStateAsync("../escape", "x");
-        await bad.Should().ThrowAsync<ArgumentException>("state names cannot leave the store's directory");
-    }
-
-    [Fact]
     public async Task Restart_FileStore_CachedEnforceStillRefusesStrippedStartTls()
     {
         await RestartAsync(builder => builder.UseFileStore(_directory), _ => { });

@@ -1,33 +1,70 @@
 using System.Collections.Concurrent;
-using MtaSts.Caching;
+using MtaSts.Reporting;
 
 namespace MtaSts.Tests.Fakes;
 
-/// <summary>The named-state part of a policy store (unit seam): in memory, counting writes, failing reads on demand.</summary>
-internal sealed class StateStore : IMtaStsPolicyStore
+/// <summary>The TLS-RPT state store (unit seam): the memory store, counting writes and failing on demand.</summary>
+internal sealed class StateStore(TimeProvider time, int maxDomainsPerDay = 10_000) : ITlsRptStateStore
 {
-    public ConcurrentDictionary<string, string> State { get; } = new(StringComparer.Ordinal);
+    public MemoryTlsRptStateStore Inner { get; } = new(time, maxDomainsPerDay);
 
-    public ConcurrentQueue<string> Writes { get; } = new();
+    /// <summary>Every add, each the list of domains it carried.</summary>
+    public ConcurrentQueue<string[]> Writes { get; } = new();
 
-    /// <summary>While set, every read throws (a store that is down).</summary>
-    public bool FailReads { get; set; }
+    /// <summary>While set, every call throws (a store that is down).</summary>
+    public bool Fail { get; set; }
 
-    public ValueTask<string?> GetStateAsync(string key, CancellationToken cancellationToken = default) =>
-        FailReads ? throw new IOException("store unavailable") : new(State.TryGetValue(key, out var value) ? value : null);
-
-    public ValueTask SetStateAsync(string key, string value, CancellationToken cancellationToken = default)
+    public ValueTask<long> AddAsync(IReadOnlyList<TlsRptCounts> counts, CancellationToken cancellationToken = default)
     {
-        Writes.Enqueue(key);
-        State[key] = value;
-        return ValueTask.CompletedTask;
+        Check();
+        Writes.Enqueue([.. counts.Select(c => c.Domain)]);
+        return Inner.AddAsync(counts, cancellationToken);
     }
 
-    public ValueTask<MtaStsStoredPolicy?> GetAsync(string domain, CancellationToken cancellationToken = default) => new((MtaStsStoredPolicy?)null);
+    public ValueTask<IReadOnlyList<(string Domain, DateOnly Day)>> ListAsync(DateOnly until, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return Inner.ListAsync(until, cancellationToken);
+    }
 
-    public ValueTask SetAsync(MtaStsStoredPolicy policy, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask<IReadOnlyList<TlsRptCounts>> ReadAsync(string domain, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return Inner.ReadAsync(domain, day, cancellationToken);
+    }
 
-    public ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask<bool> TryLeaseAsync(string domain, DateOnly day, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return Inner.TryLeaseAsync(domain, day, owner, duration, cancellationToken);
+    }
 
-    public ValueTask ClearAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    public ValueTask ReleaseAsync(string domain, DateOnly day, string owner, CancellationToken cancellationToken = default) =>
+        Inner.ReleaseAsync(domain, day, owner, cancellationToken);
+
+    public ValueTask<bool> IsSentAsync(string domain, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return Inner.IsSentAsync(domain, day, cancellationToken);
+    }
+
+    public ValueTask CompleteAsync(string domain, DateOnly day, string owner, DateTimeOffset keepUntil, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return Inner.CompleteAsync(domain, day, owner, keepUntil, cancellationToken);
+    }
+
+    public ValueTask ForgetAsync(string domain, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return Inner.ForgetAsync(domain, day, cancellationToken);
+    }
+
+    private void Check()
+    {
+        if (Fail)
+        {
+            throw new IOException("store unavailable");
+        }
+    }
 }

@@ -15,6 +15,7 @@ internal sealed class ReporterKit
     {
         configure?.Invoke(Options);
         Recorder = new TlsRptRecorder(Time, Options);
+        Store = new StateStore(Time, Options.MaxDomainsPerDay);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
@@ -29,7 +30,7 @@ internal sealed class ReporterKit
 
     public FakeTransport Mail { get; set; } = new("mailto");
 
-    public StateStore Store { get; set; } = new();
+    public StateStore Store { get; set; } = null!;
 
     public ListLogger Log { get; } = new();
 

@@ -3,76 +3,118 @@ using MtaSts.Tests.Fakes;
 
 namespace MtaSts.Tests.Reporting;
 
-/// <summary>Persisted state: never written unread (D), one key per instance (F), written only when changed and pruned (G).</summary>
+/// <summary>
+/// The state store: counters only ever added (D: a failed save loses nothing), one sender per domain-day under a lease,
+/// sent markers that stop a second report (F), and saves only when something changed (G).
+/// </summary>
 public class TlsRptReporterStateTests
 {
     [Fact]
-    public async Task Save_AfterAFailedLoad_NeverOverwritesAndRetriesTheLoad()
+    public async Task Save_StoreDown_CountersKeptAndSavedOnceItIsBack()
     {
         var kit = new ReporterKit();
-        var earlier = new TlsRptRecorder(kit.Time, kit.Options);
-        kit.Record("a.example", earlier);
-        kit.Record("a.example", earlier);
-        kit.Store.State["tlsrpt-counters-test-1"] = earlier.ExportJson(); // what an earlier run stored
-        kit.Store.FailReads = true;
         var reporter = kit.Reporter();
-        (await reporter.LoadStateAsync()).Should().BeFalse();
         kit.Record("a.example");
+        kit.Record("a.example");
+        kit.Store.Fail = true;
 
+        await reporter.SaveStateAsync(); // logged, not thrown
+        kit.Record("a.example");
+        kit.Store.Fail = false;
         await reporter.SaveStateAsync();
-        kit.Store.Writes.Should().BeEmpty("D: state that was not read is never written");
 
-        kit.Store.FailReads = false;
-        await reporter.SaveStateAsync(); // the load is retried first
-
-        var saved = new TlsRptRecorder(kit.Time, kit.Options);
-        saved.ImportJson(kit.Store.State["tlsrpt-counters-test-1"]);
-        saved.BuildReport("a.example", ReporterKit.Day, "o", "a@b.example")!.Policies.Single().TotalFailureSessionCount
-            .Should().Be(3, "the stored 2 and this run's 1");
+        (await kit.Store.Inner.ReadAsync("a.example", ReporterKit.Day)).Single().Failures.Should().Be(3, "D: the 2 the failed save took back, and 1 more");
+        kit.Log.Lines.Should().Contain(l => l.Message.Contains("store unavailable", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task SendDay_StateUnreadable_NothingSentAndRetriedLater()
+    public async Task SendDay_StoreDown_NothingSentAndRetriedLater()
     {
         var kit = new ReporterKit();
         kit.Publish("a.example", "https://r.a.example/");
         kit.Record("a.example");
-        kit.Store.FailReads = true;
+        kit.Store.Fail = true;
         var reporter = kit.Reporter();
 
         (await reporter.SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.Failed);
-        kit.Https.Calls.Should().BeEmpty("without the sent list a report could go out twice");
+        kit.Https.Calls.Should().BeEmpty("a report without the counters the store did not take would be followed by a second one");
 
-        kit.Store.FailReads = false;
+        kit.Store.Fail = false;
         (await reporter.SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.Delivered);
     }
 
     [Fact]
-    public async Task TwoInstancesOnOneStore_KeepTheirOwnCounters()
+    public async Task TwoSendersOneStore_OneReportWithTheSummedCounts()
     {
-        var kit = new ReporterKit();
+        var kit = new ReporterKit().Publish("example.com", "https://reports.example/tlsrpt");
         var optionsB = new TlsRptOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.example", InstanceId = "test-2" };
         var recorderB = new TlsRptRecorder(kit.Time, optionsB);
         var a = kit.Reporter();
-        var b = new TlsRptReporter(recorderB, kit.Dns, [], optionsB, kit.Time, null, kit.Store);
-        kit.Record("a.example");
-        kit.Record("b.example", recorderB);
-        kit.Record("b.example", recorderB);
-
-        await a.SaveStateAsync();
+        var b = new TlsRptReporter(recorderB, kit.Dns, [kit.Https], optionsB, kit.Time, null, kit.Store);
+        kit.Record("example.com");
+        kit.Record("example.com", recorderB);
+        kit.Record("example.com", recorderB);
         await b.SaveStateAsync();
 
-        var restartedA = kit.Restart();
-        await kit.Reporter().LoadStateAsync();
-        restartedA.Domains(ReporterKit.Day).Should().Equal(["a.example"], "F: instance B did not overwrite instance A's counters");
-        kit.Store.State.Keys.Should().Contain(["tlsrpt-counters-test-1", "tlsrpt-counters-test-2"]);
+        var first = await a.SendDayAsync(ReporterKit.Day);
+        var second = await b.SendDayAsync(ReporterKit.Day);
+
+        first.Single().Status.Should().Be(TlsRptDeliveryStatus.Delivered);
+        second.Should().BeEmpty("the report went out with B's counts, which left the store with it");
+        kit.Https.Calls.Should().ContainSingle("one report per policy domain and day for senders sharing a store")
+            .Which.Envelope.Report.Policies.Single().TotalFailureSessionCount.Should().Be(3, "1 from A and 2 from B");
     }
 
     [Fact]
-    public async Task TwoInstances_SameDomainDay_SendReportsWithDistinctIds()
+    public async Task SendDay_LeaseHeldByAnotherSender_NotSentUntilTheLeaseLapses()
     {
-        // RFC 8460 §4.4: report-id is unique; each instance sends its own report for a domain-day, so a receiver that
-        // de-duplicates on report-id must not drop one of them.
+        var kit = new ReporterKit().Publish("a.example", "https://r.a.example/");
+        kit.Record("a.example");
+        var reporter = kit.Reporter();
+        await reporter.SaveStateAsync();
+        (await kit.Store.Inner.TryLeaseAsync("a.example", ReporterKit.Day, "crashed-sender", TimeSpan.FromMinutes(3))).Should().BeTrue();
+
+        (await reporter.SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.SendingElsewhere);
+        kit.Https.Calls.Should().BeEmpty();
+
+        kit.Time.Advance(TimeSpan.FromMinutes(4)); // the sender that took it crashed: its lease lapses
+        (await reporter.SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.Delivered);
+        kit.Https.Calls.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task SendDay_SessionsAddedAfterTheSend_NoSecondReport()
+    {
+        var kit = new ReporterKit().Publish("a.example", "https://r.a.example/");
+        var reporter = kit.Reporter();
+        kit.Record("a.example");
+        (await reporter.SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.Delivered);
+
+        kit.Record("a.example"); // late: another sender's save after the report went out
+        (await reporter.SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.AlreadySent);
+
+        kit.Https.Calls.Should().ContainSingle();
+        (await kit.Store.Inner.ListAsync(ReporterKit.Day)).Should().BeEmpty("the late counters of a sent day are dropped");
+    }
+
+    [Fact]
+    public async Task SentMarker_ExpiresOnceItsDayCanNoLongerBeSent()
+    {
+        var kit = new ReporterKit().Publish("a.example", "https://r.a.example/");
+        kit.Record("a.example");
+        await kit.Reporter().SendDayAsync(ReporterKit.Day);
+        (await kit.Store.Inner.IsSentAsync("a.example", ReporterKit.Day)).Should().BeTrue();
+
+        kit.Time.Advance(kit.Options.MaxReportAge + TimeSpan.FromDays(2));
+
+        (await kit.Store.Inner.IsSentAsync("a.example", ReporterKit.Day)).Should().BeFalse("G: the markers do not grow forever");
+    }
+
+    [Fact]
+    public async Task TwoInstancesWithTheirOwnStores_SendReportsWithDistinctIds()
+    {
+        // RFC 8460 §4.4: report-id is unique; senders that do not share a store each send their own report for a
+        // domain-day, so a receiver that de-duplicates on report-id must not drop one of them.
         var kit = new ReporterKit().Publish("example.com", "https://reports.example/tlsrpt");
         var optionsB = new TlsRptOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.example", InstanceId = "test-2" };
         var recorderB = new TlsRptRecorder(kit.Time, optionsB);
@@ -80,7 +122,7 @@ public class TlsRptReporterStateTests
         kit.Record("example.com", recorderB);
 
         await kit.Reporter().SendDayAsync(ReporterKit.Day);
-        await new TlsRptReporter(recorderB, kit.Dns, [kit.Https], optionsB, kit.Time, null, new ReporterKit().Store).SendDayAsync(ReporterKit.Day);
+        await new TlsRptReporter(recorderB, kit.Dns, [kit.Https], optionsB, kit.Time, null, new StateStore(kit.Time)).SendDayAsync(ReporterKit.Day);
 
         var ids = kit.Https.Calls.Select(c => c.Envelope.Report.ReportId).ToList();
         ids.Should().HaveCount(2);
@@ -120,60 +162,9 @@ public class TlsRptReporterStateTests
         await reporter.SaveStateAsync();
         await reporter.SaveStateAsync();
 
-        kit.Store.Writes.Should().HaveCount(writes, "G: unchanged state is not rewritten every minute");
+        kit.Store.Writes.Should().HaveCount(writes, "G: nothing recorded, nothing written every minute");
         kit.Record("a.example");
         await reporter.SaveStateAsync();
-        kit.Store.Writes.Should().HaveCount(writes + 1, "changed counters are saved; the unchanged sent list is not");
-    }
-
-    [Fact]
-    public async Task SentIds_PrunedOnceTheirDayCanNoLongerBeSent()
-    {
-        var kit = new ReporterKit();
-        kit.Publish("a.example", "https://r.a.example/");
-        var reporter = kit.Reporter();
-        kit.Record("a.example");
-        await reporter.SendDayAsync(ReporterKit.Day);
-        kit.Store.State["tlsrpt-sent-test-1"].Should().Contain("a.example");
-
-        kit.Time.Advance(kit.Options.MaxReportAge + TimeSpan.FromDays(2));
-        await reporter.SendPendingAsync();
-
-        kit.Store.State["tlsrpt-sent-test-1"].Should().BeEmpty("G: the sent list does not grow forever");
-    }
-
-    [Fact]
-    public async Task Load_OldSentListWithoutTimes_StillPreventsASecondSend()
-    {
-        var kit = new ReporterKit();
-        kit.Publish("a.example", "https://r.a.example/");
-        kit.Store.State["tlsrpt-sent-test-1"] = "2026-11-27_a.example@sender.example"; // the format before send times were kept
-        kit.Record("a.example");
-
-        (await kit.Reporter().SendDayAsync(ReporterKit.Day)).Single().Status.Should().Be(TlsRptDeliveryStatus.AlreadySent);
-        kit.Https.Calls.Should().BeEmpty();
-    }
-
-    [Fact]
-    public async Task Load_StateUnderTheMachineNameKey_AdoptedOnceByTheFirstInstance()
-    {
-        var kit = new ReporterKit();
-        var legacy = new string([.. Environment.MachineName.Where(char.IsAsciiLetterOrDigit)]);
-        var earlier = new TlsRptRecorder(kit.Time, kit.Options);
-        kit.Record("a.example", earlier);
-        kit.Store.State["tlsrpt-counters-" + legacy] = earlier.ExportJson(); // saved before instance ids
-        kit.Store.State["tlsrpt-sent-" + legacy] = "2026-11-26_a.example@sender.example";
-
-        var first = kit.Reporter();
-        await first.SaveStateAsync();
-
-        kit.Store.State["tlsrpt-counters-test-1"].Should().Contain("a.example", "F: the counters are not orphaned by the new key");
-        kit.Store.State["tlsrpt-sent-test-1"].Should().Contain("2026-11-26_a.example");
-        kit.Store.State["tlsrpt-counters-" + legacy].Should().BeEmpty("adopted once, then emptied");
-
-        var otherOptions = new TlsRptOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.example", InstanceId = "test-2" };
-        var other = new TlsRptRecorder(kit.Time, otherOptions);
-        await new TlsRptReporter(other, kit.Dns, [], otherOptions, kit.Time, null, kit.Store).LoadStateAsync();
-        other.Domains(ReporterKit.Day).Should().BeEmpty("a second instance does not count them again");
+        kit.Store.Writes.Should().HaveCount(writes + 1);
     }
 }
