@@ -1,6 +1,6 @@
 #region policy-server-usings
-using Microsoft.AspNetCore.Builder;
-using MtaSts.AspNetCore;
+using Microsoft.AspNetCore.Builder;                    // MapMtaStsPolicy
+using Microsoft.Extensions.DependencyInjection;        // AddMtaStsPolicyServer
 #endregion
 
 namespace MtaSts.Snippets;

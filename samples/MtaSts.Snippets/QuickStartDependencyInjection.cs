@@ -1,9 +1,7 @@
 #region di-usings
-using Microsoft.Extensions.DependencyInjection;           // AddMtaStsHealthChecks
+using Microsoft.Extensions.DependencyInjection;           // AddMtaSts, AddMailKit, AddMtaStsHealthChecks
 using Microsoft.Extensions.Hosting;                       // package Microsoft.Extensions.Hosting
 using MtaSts;
-using MtaSts.DependencyInjection;                         // AddMtaSts
-using MtaSts.MailKit;                                     // AddMailKit (package MtaSts.Net.MailKit)
 #endregion
 
 namespace MtaSts.Snippets;

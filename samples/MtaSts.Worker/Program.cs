@@ -1,5 +1,4 @@
 using MtaSts;
-using MtaSts.DependencyInjection;
 using MtaSts.Worker;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;

@@ -4,7 +4,7 @@ namespace MtaSts.AspNetCore;
 
 /// <summary>
 /// Where the policy server finds the policy of a domain. The default reads configuration
-/// (<see cref="MtaStsPolicyServerServiceCollectionExtensions.AddMtaStsPolicyServer"/>); register your own (a database,
+/// (<c>AddMtaStsPolicyServer</c>); register your own (a database,
 /// a tenant directory) before calling it to replace that.
 /// </summary>
 public interface IMtaStsPolicyProvider

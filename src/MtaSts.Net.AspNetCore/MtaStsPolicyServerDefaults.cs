@@ -3,7 +3,7 @@ namespace MtaSts.AspNetCore;
 /// <summary>The policy server's defaults.</summary>
 public static class MtaStsPolicyServerDefaults
 {
-    /// <summary>The configuration section read by <see cref="MtaStsPolicyServerServiceCollectionExtensions.AddMtaStsPolicyServer"/>.</summary>
+    /// <summary>The configuration section read by <c>AddMtaStsPolicyServer</c>.</summary>
     public const string SectionName = "MtaStsPolicies";
 
     /// <summary>The <c>max_age</c> of a configured policy that names none: one week, in seconds.</summary>

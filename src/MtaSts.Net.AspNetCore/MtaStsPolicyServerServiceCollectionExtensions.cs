@@ -13,7 +13,7 @@ public static class MtaStsPolicyServerServiceCollectionExtensions
     /// Registers an <see cref="IMtaStsPolicyProvider"/> reading the <c>MtaStsPolicies</c> section of
     /// <paramref name="configuration"/>: one child per policy domain with <c>Mode</c>, <c>Mx</c> (a list) and
     /// <c>MaxAge</c> (seconds, default 604800). A provider registered earlier is kept (the hosted, multi-tenant case
-    /// brings its own). Pair with <see cref="MtaStsPolicyEndpointRouteBuilderExtensions.MapMtaStsPolicy"/>.
+    /// brings its own). Pair with <c>MapMtaStsPolicy</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application's configuration (the section is looked up in it).</param>

@@ -31,7 +31,9 @@ internal sealed class TlsRptMailTransport : ITlsRptTransport
     /// <summary>Creates the transport.</summary>
     /// <param name="dns">The library's one DNS client (the enforcer's name servers and timeouts).</param>
     /// <param name="options">Port, EHLO name and timeouts, as for direct delivery.</param>
+    /// <param name="reportOptions">The reporter's options (the DKIM domain, selector and key); <see langword="null"/> to leave mail unsigned.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The DKIM settings are incomplete, or the key is not a PEM private key.</exception>
     internal TlsRptMailTransport(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, TlsRptOptions? reportOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -57,7 +57,7 @@ public sealed class TlsRptDkimTests : DemoWorldTest
     public void Transport_IncompleteDkimSettings_Throws(string domain, string? selector, bool withKey)
     {
         var options = new TlsRptOptions { DkimDomain = domain, DkimSelector = selector, DkimPrivateKey = withKey ? _key.ExportPkcs8PrivateKeyPem() : null };
-        var create = () => new TlsRptMailTransport(World.SenderOptions(), options);
+        var create = () => new TlsRptMailTransport(World.DnsClient(), World.SenderOptions(), options);
         create.Should().Throw<ArgumentException>().WithMessage("*DKIM*");
     }
 
@@ -65,7 +65,7 @@ public sealed class TlsRptDkimTests : DemoWorldTest
     public void Transport_KeyNotPem_ThrowsArgumentException()
     {
         var options = new TlsRptOptions { DkimDomain = "sender.test", DkimSelector = "tlsrpt", DkimPrivateKey = "not a key" };
-        var create = () => new TlsRptMailTransport(World.SenderOptions(), options);
+        var create = () => new TlsRptMailTransport(World.DnsClient(), World.SenderOptions(), options);
         create.Should().Throw<ArgumentException>().WithMessage("*PEM*");
     }
 
@@ -76,7 +76,7 @@ public sealed class TlsRptDkimTests : DemoWorldTest
         var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
         var report = new TlsRptReport("Sender", start, start.AddDays(1).AddSeconds(-1), "tlsrpt@sender.test", "2026-11-27_example.com_a@sender.test", []);
 
-        var failure = await new TlsRptMailTransport(World.SenderOptions(), options)
+        var failure = await new TlsRptMailTransport(World.DnsClient(), World.SenderOptions(), options)
             .DeliverAsync(new Uri("mailto:tlsrpt@reports.test"), TlsRptEnvelope.Create(report, "example.com"));
 
         failure.Should().BeNull();
