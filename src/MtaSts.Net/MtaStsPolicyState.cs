@@ -111,8 +111,8 @@ public sealed class MtaStsPolicyState
         var matches = Policy is null || Policy.Mode == MtaStsMode.None || Policy.Matches(facts.MxHost);
         var input = new DecisionInput(Domain, Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable,
             _settings.RequireValidCertificateWithoutPolicy, matches, facts);
-        var verdict = DecisionTable.Decide(input, out var failure);
-        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost);
+        var verdict = DecisionTable.Decide(input, out var failure, out var mechanism);
+        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost) { Mechanism = mechanism };
     }
 
     /// <summary>
