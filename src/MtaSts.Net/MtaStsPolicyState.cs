@@ -105,6 +105,29 @@ public sealed class MtaStsPolicyState
         return Evaluate(facts);
     }
 
+    /// <summary>Decides an MX host before connecting, with its DANE facts (DANE-4: secure usable TLSA skips the mx patterns).</summary>
+    internal MtaStsDecision EvaluateMxWithDane(string mxHost, Dane.DaneState? dane) => Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected, Dane: dane));
+
+    /// <summary>Matches the server's certificate against the host's usable TLSA records (RFC 7672 §3); <see langword="null"/> when one matches.</summary>
+    internal MtaStsFailure? CheckDane(Dane.DaneState dane, X509Certificate? certificate, X509Chain? chain)
+    {
+        List<X509Certificate2> presented = [];
+        if (chain is not null)
+        {
+            presented.AddRange(chain.ChainElements.Select(e => e.Certificate));
+            presented.AddRange(chain.ChainPolicy.ExtraStore);
+        }
+
+        var now = _settings.TimeProvider.GetUtcNow();
+        if (certificate is null or X509Certificate2)
+        {
+            return Dane.TlsaMatcher.Match(dane, certificate as X509Certificate2, presented, now);
+        }
+
+        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return Dane.TlsaMatcher.Match(dane, copy, presented, now);
+    }
+
     /// <summary>Asks the decision table about everything a sender saw of one candidate or session.</summary>
     internal MtaStsDecision Evaluate(in SessionFacts facts)
     {

@@ -92,7 +92,8 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
         }
 
-        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, cancellationToken).ConfigureAwait(false);
+        var dane = await _loop.LookupDaneAsync(mx, candidates, domain, cancellationToken).ConfigureAwait(false);
+        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {
             return Result(MtaStsDeliveryStatus.Delivered, $"delivered to {delivered.MxHost}", delivered, attempts, state, false);
@@ -114,7 +115,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         if (!string.Equals(rechecked.RecordId, state.RecordId, StringComparison.Ordinal) && rechecked.Policy is not null)
         {
             LogPolicyChanged(domain, state.RecordId, rechecked.RecordId);
-            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, cancellationToken).ConfigureAwait(false);
+            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, dane, cancellationToken).ConfigureAwait(false);
             attempts = [.. attempts, .. moreAttempts];
             if (again is not null)
             {
@@ -124,7 +125,8 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
         // FLOW-7: every candidate failed under enforce → deferred, never bounced.
         LogDeferredByPolicy(domain, attempts.Count);
-        return Result(MtaStsDeliveryStatus.Deferred, $"every MX of {domain} failed the MTA-STS policy; retry later", null, attempts, rechecked, true);
+        var mechanism = attempts.Any(a => a.Decision is { Mechanism: MtaStsMechanism.Dane, Verdict: MtaStsVerdict.FailClosed }) ? "DANE or MTA-STS" : "MTA-STS";
+        return Result(MtaStsDeliveryStatus.Deferred, $"every MX of {domain} failed the {mechanism} checks; retry later", null, attempts, rechecked, true);
 
         MtaStsDeliveryResult Result(MtaStsDeliveryStatus status, string reason, MtaStsSessionOutcome? via, IReadOnlyList<MtaStsDeliveryAttempt> tried,
             MtaStsPolicyState? policy, bool rechecked) =>
@@ -145,7 +147,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
     private async Task<(MtaStsSessionOutcome? Delivered, List<MtaStsDeliveryAttempt> Attempts, string? Permanent)> TryCandidatesAsync(
         MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state,
-        IReadOnlyList<string> candidates, CancellationToken cancellationToken)
+        IReadOnlyList<string> candidates, IReadOnlyDictionary<string, MtaSts.Dane.DaneState>? dane, CancellationToken cancellationToken)
     {
         List<MtaStsDeliveryAttempt> attempts = [];
         MtaStsSessionOutcome? delivered = null;
@@ -156,7 +158,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection (and counted once).
         bool Refused(string host)
         {
-            var decision = state.EvaluateMx(host);
+            var decision = state.EvaluateMxWithDane(host, Dane(host));
             if (decision.MayDeliver)
             {
                 return false;
@@ -164,17 +166,23 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
             state.RecordDecision(decision);
             LogCandidateRefused(host, decision.Failure?.ToString());
-            _recorder?.Record(state, decision);
+            if (decision.Mechanism == MtaStsMechanism.MtaSts)
+            {
+                _recorder?.Record(state, decision); // DANE results are not STS policy results (RFC 8460 §4.3, DANE-6)
+            }
+
             attempts.Add(new MtaStsDeliveryAttempt(host, null, decision, null, decision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
             return true;
         }
 
         void NoAddress(string host) =>
-            attempts.Add(new MtaStsDeliveryAttempt(host, null, state.EvaluateMx(host), null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
+            attempts.Add(new MtaStsDeliveryAttempt(host, null, state.EvaluateMxWithDane(host, Dane(host)), null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
+
+        MtaSts.Dane.DaneState? Dane(string host) => dane is not null && dane.TryGetValue(host, out var found) ? found : null;
 
         async Task<MxStep> AttemptAsync(string host, IPAddress address)
         {
-            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, cancellationToken).ConfigureAwait(false);
+            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, Dane(host), cancellationToken).ConfigureAwait(false);
             attempts.Add(attempt);
             if (done || rejected is not null)
             {
@@ -189,7 +197,8 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
     }
 
     private async Task<(MtaStsDeliveryAttempt Attempt, bool Delivered, string? Permanent)> TryAddressAsync(MimeMessage message, MailboxAddress sender,
-        IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, CancellationToken cancellationToken)
+        IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, MtaSts.Dane.DaneState? dane,
+        CancellationToken cancellationToken)
     {
         // Hardening: a client whose handshake never fetches AIA, CRL or OCSP URLs the MX chose (see MtaStsSmtpClient).
         using var client = new MtaStsSmtpClient
@@ -204,7 +213,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         {
             var socket = await _loop.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
-            outcome = await client.ConnectWithMtaStsAsync(state, host, socket, _options.Port, cancellationToken).ConfigureAwait(false);
+            outcome = await client.ConnectWithDaneAsync(state, host, socket, _options.Port, dane, cancellationToken).ConfigureAwait(false);
             Record(state, outcome.Decision, outcome, localAddress, address);
             await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
@@ -239,6 +248,11 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
     private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
     {
+        if (decision.Mechanism == MtaStsMechanism.Dane)
+        {
+            return; // DANE results are not STS policy results (RFC 8460 §4.3, DANE-6); not counted as such
+        }
+
         _recorder?.Record(state, decision, new TlsRptSession(localAddress, address.ToString(), null, outcome?.DowngradeEvidence));
         if (outcome?.DowngradeEvidence is not null)
         {

@@ -15,12 +15,15 @@ internal sealed class MxDeliveryLoop
 {
     private readonly MtaStsDirectSenderOptions _options;
     private readonly MxResolver _resolver;
+    private readonly DaneLookup? _dane;
     private readonly Random _random;
 
     public MxDeliveryLoop(MtaStsDirectSenderOptions options, Random random)
     {
         _options = options;
-        _resolver = new MxResolver(MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout));
+        var client = MxResolver.CreateClient([.. options.NameServers], options.DnsTimeout, requestDnssec: options.UseDane);
+        _resolver = new MxResolver(client);
+        _dane = options.UseDane ? new DaneLookup(client) : null;
         _random = random;
     }
 
@@ -32,6 +35,27 @@ internal sealed class MxDeliveryLoop
             ? [.. MxOrdering.Order(lookup.Hosts, _random).Take(_options.MaxMxHosts)]
             : [];
         return (lookup, candidates);
+    }
+
+    /// <summary>
+    /// The DANE facts of each candidate when <see cref="MtaStsDirectSenderOptions.UseDane"/> is on (RFC 7672 §2.2);
+    /// <see langword="null"/> when it is off. Bounded like the walk: at most <see cref="MtaStsDirectSenderOptions.MaxMxHosts"/> hosts.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Dane.DaneState>?> LookupDaneAsync(MxLookupResult lookup, IReadOnlyList<string> candidates,
+        string domain, CancellationToken cancellationToken)
+    {
+        if (_dane is null)
+        {
+            return null;
+        }
+
+        Dictionary<string, Dane.DaneState> states = new(StringComparer.OrdinalIgnoreCase);
+        foreach (var host in candidates.Take(_options.MaxMxHosts))
+        {
+            states[host] = await _dane.LookupAsync(host, domain, lookup.Secure, cancellationToken).ConfigureAwait(false);
+        }
+
+        return states;
     }
 
     /// <summary>

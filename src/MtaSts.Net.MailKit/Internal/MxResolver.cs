@@ -7,7 +7,7 @@ namespace MtaSts.MailKit.Internal;
 /// <summary>MX and address lookups over DnsClient (RFC 5321 §5.1, RFC 7505).</summary>
 internal sealed class MxResolver(ILookupClient client)
 {
-    public static ILookupClient CreateClient(IReadOnlyCollection<IPEndPoint> nameServers, TimeSpan timeout)
+    public static ILookupClient CreateClient(IReadOnlyCollection<IPEndPoint> nameServers, TimeSpan timeout, bool requestDnssec = false)
     {
         // The core's discovery: the interfaces, else /etc/resolv.conf (a loopback-only namespace), never a public resolver.
         var servers = MtaSts.Discovery.NameServerDiscovery.Resolve(nameServers);
@@ -23,6 +23,9 @@ internal sealed class MxResolver(ILookupClient client)
         options.UseTcpFallback = true;
         options.ThrowDnsErrors = false;
         options.ContinueOnDnsError = false;
+
+        // DANE: ask for DNSSEC records (DO bit) and trust the AD bit of the configured validating resolver (RFC 7672 §2.1).
+        options.RequestDnsSecRecords = requestDnssec;
         return new LookupClient(options);
     }
 
@@ -55,14 +58,17 @@ internal sealed class MxResolver(ILookupClient client)
         var mx = response.Answers.MxRecords().Select(r => ((int)r.Preference, Host: r.Exchange.Original.TrimEnd('.'))).ToList();
         if (mx.Count == 0)
         {
-            return new(MxLookupStatus.Found, [(0, domain)], true, "no MX records: the domain is its own implicit MX (RFC 5321 §5.1)");
+            return new(MxLookupStatus.Found, [(0, domain)], true, "no MX records: the domain is its own implicit MX (RFC 5321 §5.1)")
+            {
+                Secure = response.Header.IsAuthenticData,
+            };
         }
 
         // RFC 7505: a single MX of "." means no mail; "." among others is skipped (MXR-2).
         var usable = mx.Where(m => m.Host.Length > 0).ToList();
         return usable.Count == 0
             ? new(MxLookupStatus.NullMx, [], false, $"{domain} publishes a null MX: it accepts no mail (RFC 7505)")
-            : new(MxLookupStatus.Found, usable, false, null);
+            : new(MxLookupStatus.Found, usable, false, null) { Secure = response.Header.IsAuthenticData };
     }
 
     public async Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)
