@@ -164,6 +164,49 @@ public sealed class DaneDeliveryTests : DemoWorldTest
         receiver.Messages.Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task Send_TlsaMismatchWithRecorder_ReportedUnderTlsaPolicy()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        using var other = World.Ca.IssueFor(Mx);
+        await SignedMxAsync(good, policy: "enforce");
+        var record = (Usage: (byte)3, Selector: (byte)1, Matching: (byte)1, Data: TlsaMatcher.Associate(other, 1, 1));
+        World.Dns.SetTlsa(Tlsa, record);
+        var recorder = new MtaSts.Reporting.TlsRptRecorder();
+
+        await SendDaneAsync(recorder);
+
+        var restored = new MtaSts.Reporting.TlsRptRecorder();
+        restored.ImportJson(recorder.ExportJson());
+        foreach (var r in new[] { recorder, restored })
+        {
+            var day = r.Domains(DateOnly.FromDateTime(DateTime.UtcNow)).Should().ContainSingle().Subject;
+            var report = r.BuildReport(day, DateOnly.FromDateTime(DateTime.UtcNow), "test", "reports@sender.test")!;
+            var policy = report.Policies.Should().ContainSingle("DANE decided the only session: no sts block").Subject;
+            policy.PolicyType.Should().Be("tlsa", "DANE-6, RFC 8460 §4.3");
+            policy.PolicyString.Should().Equal($"3 1 1 {Convert.ToHexStringLower(record.Data)}");
+            policy.MxHost.Should().Equal(Mx);
+            policy.TotalFailureSessionCount.Should().Be(1);
+            policy.FailureDetails.Should().ContainSingle().Which.ResultType.Should().Be("tlsa-invalid");
+        }
+    }
+
+    [Fact]
+    public async Task Send_BogusTlsaWithRecorder_ReportedAsDnssecInvalid()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        await SignedMxAsync(good, policy: "enforce");
+        World.Dns.SetBogus(Tlsa);
+        var recorder = new MtaSts.Reporting.TlsRptRecorder();
+
+        await SendDaneAsync(recorder);
+
+        var report = recorder.BuildReport(Domain, DateOnly.FromDateTime(DateTime.UtcNow), "test", "reports@sender.test")!;
+        var policy = report.Policies.Should().ContainSingle().Subject;
+        policy.PolicyType.Should().Be("tlsa");
+        policy.FailureDetails.Should().ContainSingle().Which.ResultType.Should().Be("dnssec-invalid");
+    }
+
     private async Task<LoopbackSmtpReceiver> SignedMxAsync(X509Certificate2 certificate, string? policy)
     {
         World.Dns.SetSigned(Domain);
@@ -176,11 +219,11 @@ public sealed class DaneDeliveryTests : DemoWorldTest
         return await World.AddReceiverAsync(Mx, 11, certificate);
     }
 
-    private async Task<MtaStsDeliveryResult> SendDaneAsync()
+    private async Task<MtaStsDeliveryResult> SendDaneAsync(MtaSts.Reporting.TlsRptRecorder? recorder = null)
     {
         var options = World.SenderOptions();
         options.UseDane = true;
-        return (await new MtaStsDirectSender(Enforcer, options).SendAsync(Message($"bob@{Domain}"))).Should().ContainSingle().Subject;
+        return (await new MtaStsDirectSender(Enforcer, options, null, recorder).SendAsync(Message($"bob@{Domain}"))).Should().ContainSingle().Subject;
     }
 
     private static X509Certificate2 SelfSigned(string host)

@@ -166,9 +166,13 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
             state.RecordDecision(decision);
             LogCandidateRefused(host, decision.Failure?.ToString());
-            if (decision.Mechanism == MtaStsMechanism.MtaSts)
+            if (decision.Mechanism == MtaStsMechanism.Dane && Dane(host) is { } refusedDane)
             {
-                _recorder?.Record(state, decision); // DANE results are not STS policy results (RFC 8460 §4.3, DANE-6)
+                _recorder?.RecordDane(state, host, refusedDane.PolicyStrings, decision, null); // DANE-6: a tlsa policy block
+            }
+            else
+            {
+                _recorder?.Record(state, decision);
             }
 
             attempts.Add(new MtaStsDeliveryAttempt(host, null, decision, null, decision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
@@ -214,7 +218,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
             var socket = await _loop.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
             outcome = await client.ConnectWithDaneAsync(state, host, socket, _options.Port, dane, cancellationToken).ConfigureAwait(false);
-            Record(state, outcome.Decision, outcome, localAddress, address);
+            Record(state, outcome.Decision, outcome, localAddress, address, dane);
             await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
             LogDelivered(host, address, outcome.IsEncrypted, outcome.Decision.Verdict);
@@ -222,14 +226,14 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         }
         catch (MtaStsDeliveryRefusedException refused)
         {
-            Record(state, refused.Decision, refused.Outcome, localAddress, address);
+            Record(state, refused.Decision, refused.Outcome, localAddress, address, dane);
             LogSessionRefused(host, address, refused.Decision.Failure?.ToString());
             return (Failed(refused.Decision, refused.Outcome, refused.Message, MtaStsAttemptError.PolicyRefused), false, null);
         }
         catch (MtaStsSessionFailedException failed)
         {
             // RPT-1: a failed TLS upgrade under testing or without a policy is a session like any other for TLS-RPT.
-            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address);
+            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address, dane);
             LogTlsFailed(host, address, failed.Outcome.Decision.Failure?.ToString());
             return (Failed(failed.Outcome.Decision, failed.Outcome, failed.Message, MtaStsAttemptError.TlsFailed), false, null);
         }
@@ -246,14 +250,19 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
             new(host, address, decision, session, error) { ErrorKind = kind };
     }
 
-    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
+    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address,
+        MtaSts.Dane.DaneState? dane)
     {
-        if (decision.Mechanism == MtaStsMechanism.Dane)
+        var session = new TlsRptSession(localAddress, address.ToString(), null, outcome?.DowngradeEvidence);
+        if (decision.Mechanism == MtaStsMechanism.Dane && dane is not null)
         {
-            return; // DANE results are not STS policy results (RFC 8460 §4.3, DANE-6); not counted as such
+            _recorder?.RecordDane(state, decision.MxHost ?? string.Empty, dane.PolicyStrings, decision, session); // DANE-6: policy-type tlsa
+        }
+        else
+        {
+            _recorder?.Record(state, decision, session);
         }
 
-        _recorder?.Record(state, decision, new TlsRptSession(localAddress, address.ToString(), null, outcome?.DowngradeEvidence));
         if (outcome?.DowngradeEvidence is not null)
         {
             LogStartTlsStripped(outcome.MxHost, outcome.DowngradeEvidence); // the MX host goes to the log, not to metric tags

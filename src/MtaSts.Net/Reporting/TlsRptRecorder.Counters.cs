@@ -53,20 +53,28 @@ public sealed partial class TlsRptRecorder
         public long Dropped;
     }
 
-    private sealed class PolicyCounters(MtaStsPolicy? policy)
+    /// <summary>A DANE policy block (RFC 8460 §4.3, DANE-6): the MX host and its TLSA records in presentation form.</summary>
+    private sealed record TlsaPolicy(string MxHost, IReadOnlyList<string> Records)
+    {
+        public string Key => $"tlsa {MxHost}\n{string.Join('\n', Records)}";
+    }
+
+    private sealed class PolicyCounters(MtaStsPolicy? policy, TlsaPolicy? tlsa = null)
     {
         public long Successes;
         public long Failures;
 
         public MtaStsPolicy? Policy { get; } = policy;
 
+        public TlsaPolicy? Tlsa { get; } = tlsa;
+
         public ConcurrentDictionary<FailureKey, long> Details { get; } = new();
 
         public TlsRptPolicyResult ToResult(string domain) => new(
-            Policy is null ? "no-policy-found" : "sts",
-            Policy is null ? [] : [.. Policy.Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)],
+            Tlsa is not null ? "tlsa" : Policy is null ? "no-policy-found" : "sts",
+            Tlsa is not null ? Tlsa.Records : Policy is null ? [] : [.. Policy.Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)],
             domain,
-            Policy?.Mx ?? [],
+            Tlsa is not null ? [Tlsa.MxHost] : Policy?.Mx ?? [],
             Interlocked.Read(ref Successes),
             Interlocked.Read(ref Failures),
             [.. Details.Select(d => new TlsRptFailureDetail(d.Key.ResultType, d.Key.SendingMtaIp, d.Key.ReceivingMxHostname, d.Key.ReceivingMxHelo,

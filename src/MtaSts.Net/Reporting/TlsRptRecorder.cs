@@ -54,6 +54,18 @@ public sealed partial class TlsRptRecorder
     public void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        Record(state, decision, session, null);
+    }
+
+    /// <summary>
+    /// Records one session DANE decided (<see cref="MtaStsDecision.Mechanism"/>): under a <c>tlsa</c> policy block whose
+    /// policy strings are the MX host's TLSA records (RFC 8460 §4.3, DANE-6); a failure is always counted.
+    /// </summary>
+    internal void RecordDane(MtaStsPolicyState state, string mxHost, IReadOnlyList<string> tlsaRecords, MtaStsDecision decision, TlsRptSession? session) =>
+        Record(state, decision, session, new TlsaPolicy(mxHost, tlsaRecords));
+
+    private void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session, TlsaPolicy? tlsa)
+    {
         var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         if (DayOf(state.Domain, day) is not { } policies)
         {
@@ -63,7 +75,7 @@ public sealed partial class TlsRptRecorder
         // Bounded per domain-day: the policy text and the failure details are the recipient's choice (a rotating
         // policy, a new certificate subject or address per session), so past the caps sessions are dropped (policies)
         // or folded into one overflow entry per result type (details), and counted.
-        var key = PolicyKey(state.Policy);
+        var key = tlsa?.Key ?? PolicyKey(state.Policy);
         if (!policies.TryGetValue(key, out var counters))
         {
             if (policies.Count >= MaxPoliciesPerDomainDay)
@@ -72,13 +84,13 @@ public sealed partial class TlsRptRecorder
                 return;
             }
 
-            counters = policies.GetOrAdd(key, static (_, policy) => new PolicyCounters(policy), state.Policy);
+            counters = policies.GetOrAdd(key, static (_, p) => new PolicyCounters(p.Policy, p.Tlsa), (state.Policy, Tlsa: tlsa));
         }
 
         var failure = decision.Failure;
         // RPT-23: nothing fails under a policy of mode none. RPT-1: without a policy only a reportable discovery failure
         // counts (a valid TXT record whose policy could not be fetched, FLOW-8); other sessions without one succeed.
-        if (failure is null || state.Policy?.Mode == MtaStsMode.None || (state.Policy is null && !state.IsDiscoveryFailureReportable))
+        if (failure is null || (tlsa is null && (state.Policy?.Mode == MtaStsMode.None || (state.Policy is null && !state.IsDiscoveryFailureReportable))))
         {
             Interlocked.Increment(ref counters.Successes);
         }
@@ -209,6 +221,18 @@ public sealed partial class TlsRptRecorder
                     json.WriteString("domain", domain);
                     json.WriteString("day", day.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
                     json.WriteString("policy", counters.Policy?.Text);
+                    if (counters.Tlsa is { } tlsa)
+                    {
+                        json.WriteString("tlsa-mx-host", tlsa.MxHost);
+                        json.WriteStartArray("tlsa");
+                        foreach (var record in tlsa.Records)
+                        {
+                            json.WriteStringValue(record);
+                        }
+
+                        json.WriteEndArray();
+                    }
+
                     json.WriteNumber("successes", Interlocked.Read(ref counters.Successes));
                     json.WriteNumber("failures", Interlocked.Read(ref counters.Failures));
                     json.WriteStartArray("details");
@@ -256,7 +280,10 @@ public sealed partial class TlsRptRecorder
                 continue;
             }
 
-            var counters = policies.GetOrAdd(PolicyKey(policy), static (_, p) => new PolicyCounters(p), policy);
+            var tlsa = TlsRptReport.OptionalString(item, "tlsa-mx-host") is { } tlsaMx && item.TryGetProperty("tlsa", out var records)
+                ? new TlsaPolicy(tlsaMx, [.. records.EnumerateArray().Select(r => r.GetString() ?? string.Empty)])
+                : null;
+            var counters = policies.GetOrAdd(tlsa?.Key ?? PolicyKey(policy), static (_, p) => new PolicyCounters(p.Policy, p.Tlsa), (Policy: policy, Tlsa: tlsa));
             Interlocked.Add(ref counters.Successes, TlsRptReport.Required(item, "successes").GetInt64());
             Interlocked.Add(ref counters.Failures, TlsRptReport.Required(item, "failures").GetInt64());
             foreach (var saved in TlsRptReport.Required(item, "details").EnumerateArray())
