@@ -57,8 +57,26 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
     }
 
     /// <inheritdoc/>
+    public Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(message, sender, recipients, requireTls: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SendAsync(MimeMessage, MailboxAddress, IEnumerable{MailboxAddress}, CancellationToken)"/>; with
+    /// <paramref name="requireTls"/> the message is flagged REQUIRETLS (RFC 8689 §4): it goes only over TLS validated by
+    /// an MTA-STS <c>enforce</c> policy or by DANE, to an MX that advertises REQUIRETLS, with <c>REQUIRETLS</c> on MAIL
+    /// FROM; otherwise it fails permanently (<c>5.7.30</c>), never downgraded.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="sender">The envelope sender.</param>
+    /// <param name="recipients">The envelope recipients.</param>
+    /// <param name="requireTls">Whether the message is flagged REQUIRETLS.</param>
+    /// <param name="cancellationToken">Cancels the delivery.</param>
+    /// <returns>One result per recipient domain.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">There are no recipients.</exception>
     public async Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients,
-        CancellationToken cancellationToken = default)
+        bool requireTls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(sender);
@@ -72,14 +90,14 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         List<MtaStsDeliveryResult> results = [];
         foreach (var group in byDomain)
         {
-            results.Add(await DeliverToDomainAsync(message, sender, group.Key, [.. group], cancellationToken).ConfigureAwait(false));
+            results.Add(await DeliverToDomainAsync(message, sender, group.Key, [.. group], requireTls, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
     }
 
     private async Task<MtaStsDeliveryResult> DeliverToDomainAsync(MimeMessage message, MailboxAddress sender, string domain,
-        IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+        IReadOnlyList<MailboxAddress> recipients, bool requireTls, CancellationToken cancellationToken)
     {
         var state = await _enforcer.GetPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
         var (mx, candidates) = await _loop.ResolveAsync(state.Domain, cancellationToken).ConfigureAwait(false);
@@ -93,7 +111,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         }
 
         var dane = await _loop.LookupDaneAsync(mx, candidates, domain, cancellationToken).ConfigureAwait(false);
-        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, cancellationToken).ConfigureAwait(false);
+        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {
             return Result(MtaStsDeliveryStatus.Delivered, $"delivered to {delivered.MxHost}", delivered, attempts, state, false);
@@ -102,6 +120,12 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         if (permanent is not null)
         {
             return await PermanentAsync(permanent, attempts, state).ConfigureAwait(false);
+        }
+
+        // RFC 8689 §5: a REQUIRETLS message no MX could take over validated TLS fails permanently, never downgraded.
+        if (requireTls && attempts.Any(a => a.Error?.StartsWith(RequireTlsFailure, StringComparison.Ordinal) == true))
+        {
+            return Result(MtaStsDeliveryStatus.Failed, $"{RequireTlsFailure}: no MX of {domain} offered REQUIRETLS over validated TLS", null, attempts, state, false);
         }
 
         var refusedByPolicy = attempts.Any(a => a.Decision is { Verdict: MtaStsVerdict.FailClosed });
@@ -115,7 +139,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         if (!string.Equals(rechecked.RecordId, state.RecordId, StringComparison.Ordinal) && rechecked.Policy is not null)
         {
             LogPolicyChanged(domain, state.RecordId, rechecked.RecordId);
-            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, dane, cancellationToken).ConfigureAwait(false);
+            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
             attempts = [.. attempts, .. moreAttempts];
             if (again is not null)
             {
@@ -147,7 +171,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
     private async Task<(MtaStsSessionOutcome? Delivered, List<MtaStsDeliveryAttempt> Attempts, string? Permanent)> TryCandidatesAsync(
         MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state,
-        IReadOnlyList<string> candidates, IReadOnlyDictionary<string, MtaSts.Dane.DaneState>? dane, CancellationToken cancellationToken)
+        IReadOnlyList<string> candidates, IReadOnlyDictionary<string, MtaSts.Dane.DaneState>? dane, bool requireTls, CancellationToken cancellationToken)
     {
         List<MtaStsDeliveryAttempt> attempts = [];
         MtaStsSessionOutcome? delivered = null;
@@ -186,7 +210,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
         async Task<MxStep> AttemptAsync(string host, IPAddress address)
         {
-            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, Dane(host), cancellationToken).ConfigureAwait(false);
+            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, Dane(host), requireTls, cancellationToken).ConfigureAwait(false);
             attempts.Add(attempt);
             if (done || rejected is not null)
             {
@@ -195,14 +219,16 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return MxStep.Stop;
             }
 
-            // FLOW-11: the policy refused this host; move on to the next MX.
-            return attempt.Decision is { Verdict: MtaStsVerdict.FailClosed } ? MxStep.NextHost : MxStep.NextAddress;
+            // FLOW-11: the policy refused this host; move on to the next MX (also when it cannot take a REQUIRETLS message).
+            return attempt.Decision is { Verdict: MtaStsVerdict.FailClosed } || attempt.Error?.StartsWith(RequireTlsFailure, StringComparison.Ordinal) == true
+                ? MxStep.NextHost
+                : MxStep.NextAddress;
         }
     }
 
     private async Task<(MtaStsDeliveryAttempt Attempt, bool Delivered, string? Permanent)> TryAddressAsync(MimeMessage message, MailboxAddress sender,
         IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, MtaSts.Dane.DaneState? dane,
-        CancellationToken cancellationToken)
+        bool requireTls, CancellationToken cancellationToken)
     {
         // Hardening: a client whose handshake never fetches AIA, CRL or OCSP URLs the MX chose (see MtaStsSmtpClient).
         using var client = new MtaStsSmtpClient
@@ -219,6 +245,17 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
             outcome = await client.ConnectWithDaneAsync(state, host, socket, _options.Port, dane, cancellationToken).ConfigureAwait(false);
             Record(state, outcome.Decision, outcome, localAddress, address, dane);
+            if (requireTls)
+            {
+                if (RequireTlsRefusal(state, outcome, dane, client.Capabilities) is { } refusal)
+                {
+                    await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+                    return (Failed(outcome.Decision, outcome, $"{RequireTlsFailure}: {refusal}", MtaStsAttemptError.PolicyRefused), false, null);
+                }
+
+                client.RequireTLS = true; // MailKit adds REQUIRETLS to MAIL FROM (RFC 8689 §4.1)
+            }
+
             await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
             LogDelivered(host, address, outcome.IsEncrypted, outcome.Decision.Verdict);
@@ -248,6 +285,21 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
         MtaStsDeliveryAttempt Failed(MtaStsDecision? decision, MtaStsSessionOutcome? session, string error, MtaStsAttemptError kind) =>
             new(host, address, decision, session, error) { ErrorKind = kind };
+    }
+
+    private const string RequireTlsFailure = "5.7.30 REQUIRETLS support required";
+
+    // RFC 8689 §4.2.1: validated TLS (an enforce policy or DANE that passed) to an MX that advertises REQUIRETLS.
+    private static string? RequireTlsRefusal(MtaStsPolicyState state, MtaStsSessionOutcome outcome, MtaSts.Dane.DaneState? dane, SmtpCapabilities capabilities)
+    {
+        var validated = outcome.IsEncrypted && outcome.Decision.Failure is null
+            && (outcome.Decision.Mechanism == MtaStsMechanism.Dane ? dane is { HasUsableRecords: true } : state.Mode == MtaStsMode.Enforce && !state.IsFailClosed);
+        if (!validated)
+        {
+            return $"{outcome.MxHost} is not reached over TLS validated by an MTA-STS enforce policy or DANE";
+        }
+
+        return capabilities.HasFlag(SmtpCapabilities.RequireTLS) ? null : $"{outcome.MxHost} does not advertise REQUIRETLS";
     }
 
     private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address,
