@@ -100,6 +100,15 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         IReadOnlyList<MailboxAddress> recipients, bool requireTls, CancellationToken cancellationToken)
     {
         var state = await _enforcer.GetPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
+
+        // RFC 8689 §4.3 (RT-2..RT-5): TLS-Required: No sets MTA-STS and DANE aside, only when the sender opted in, never with REQUIRETLS.
+        var relaxed = !requireTls && _options.HonorTlsRequiredHeader && IsTlsRequiredNo(message);
+        if (relaxed)
+        {
+            LogTlsRequiredNoHonored(domain);
+            state = state.WithoutPolicy();
+        }
+
         var (mx, candidates) = await _loop.ResolveAsync(state.Domain, cancellationToken).ConfigureAwait(false);
         switch (mx.Status)
         {
@@ -110,7 +119,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
         }
 
-        var dane = await _loop.LookupDaneAsync(mx, candidates, domain, cancellationToken).ConfigureAwait(false);
+        var dane = relaxed ? null : await _loop.LookupDaneAsync(mx, candidates, domain, cancellationToken).ConfigureAwait(false);
         var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {
@@ -154,7 +163,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
         MtaStsDeliveryResult Result(MtaStsDeliveryStatus status, string reason, MtaStsSessionOutcome? via, IReadOnlyList<MtaStsDeliveryAttempt> tried,
             MtaStsPolicyState? policy, bool rechecked) =>
-            new(domain, recipients, status, reason, via, tried, policy, rechecked);
+            new(domain, recipients, status, reason, via, tried, policy, rechecked) { TlsRequiredNoHonored = relaxed };
 
         // FLOW-5: no permanent failure under an enforce policy without asking DNS for a newer one first.
         async Task<MtaStsDeliveryResult> PermanentAsync(string reason, IReadOnlyList<MtaStsDeliveryAttempt> tried, MtaStsPolicyState policy)
@@ -288,6 +297,10 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
     }
 
     private const string RequireTlsFailure = "5.7.30 REQUIRETLS support required";
+
+    // RFC 8689 §3, RT-4: the one defined value, "No", case-insensitive after trimming; anything else is as if absent.
+    private static bool IsTlsRequiredNo(MimeMessage message) =>
+        message.Headers["TLS-Required"] is { } value && string.Equals(value.Trim(), "No", StringComparison.OrdinalIgnoreCase);
 
     // RFC 8689 §4.2.1: validated TLS (an enforce policy or DANE that passed) to an MX that advertises REQUIRETLS.
     private static string? RequireTlsRefusal(MtaStsPolicyState state, MtaStsSessionOutcome outcome, MtaSts.Dane.DaneState? dane, SmtpCapabilities capabilities)

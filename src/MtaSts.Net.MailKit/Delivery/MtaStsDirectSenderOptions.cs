@@ -55,4 +55,13 @@ public sealed class MtaStsDirectSenderOptions
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool UseDane { get; set; }
+
+    /// <summary>
+    /// Whether a message carrying the header field <c>TLS-Required: No</c> (RFC 8689 §3, value compared case-insensitively)
+    /// is delivered without MTA-STS or DANE checks: STARTTLS when offered, any certificate. Off by default because some
+    /// providers add the field to all their mail (RT-5); ignored for a message sent with REQUIRETLS (RT-3). The result
+    /// says when it was used (<see cref="MtaStsDeliveryResult.TlsRequiredNoHonored"/>).
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool HonorTlsRequiredHeader { get; set; }
 }
