@@ -81,8 +81,16 @@ public static class MtaStsSmtpClientExtensions
         return await ConnectCoreAsync(client, state, mxHost, new NetworkStream(socket, ownsSocket: true), port, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The direct sender's path: as the socket overload, with the MX host's DANE facts (RFC 7672, DANE-4).</summary>
+    internal static async Task<MtaStsSessionOutcome> ConnectWithDaneAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
+        Socket socket, int port, Dane.DaneState? dane, CancellationToken cancellationToken)
+    {
+        RefuseUnlistedMx(state, mxHost, dane);
+        return await ConnectCoreAsync(client, state, mxHost, new NetworkStream(socket, ownsSocket: true), port, cancellationToken, dane).ConfigureAwait(false);
+    }
+
     private static async Task<MtaStsSessionOutcome> ConnectCoreAsync(SmtpClient client, MtaStsPolicyState state, string mxHost, Stream transport, int port,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Dane.DaneState? dane = null)
     {
         // Hardening: the caller's TLS settings are ours only for this call, whatever happens (success, refusal,
         // exception, cancellation); a later connection on the same client must validate as it did before.
@@ -92,7 +100,7 @@ public static class MtaStsSmtpClientExtensions
         {
             // No CRL/OCSP fetches the MX could steer (CERT-11 is a MAY); MtaStsSmtpClient has its own opt-in.
             client.CheckCertificateRevocation = false;
-            return await MtaStsSession.ConnectAsync(client, state, mxHost, transport, port, cancellationToken).ConfigureAwait(false);
+            return await MtaStsSession.ConnectAsync(client, state, mxHost, transport, port, cancellationToken, dane).ConfigureAwait(false);
         }
         finally
         {
@@ -142,9 +150,9 @@ public static class MtaStsSmtpClientExtensions
         }
     }
 
-    private static void RefuseUnlistedMx(MtaStsPolicyState state, string mxHost)
+    private static void RefuseUnlistedMx(MtaStsPolicyState state, string mxHost, Dane.DaneState? dane = null)
     {
-        var decision = state.EvaluateMx(mxHost);
+        var decision = state.EvaluateMxWithDane(mxHost, dane);
         if (!decision.MayDeliver)
         {
             state.RecordDecision(decision); // the candidate ends here: counted once

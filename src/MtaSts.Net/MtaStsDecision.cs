@@ -13,6 +13,14 @@ public readonly record struct MtaStsDecision(MtaStsVerdict Verdict, MtaStsFailur
     /// <summary>Whether the message may be delivered to this MX (anything but <see cref="MtaStsVerdict.FailClosed"/>).</summary>
     public bool MayDeliver => Verdict != MtaStsVerdict.FailClosed;
 
+    /// <summary>
+    /// Which mechanism decided: <see cref="MtaStsMechanism.Dane"/> when the MX has DNSSEC-secure TLSA records and DANE is
+    /// enabled (RFC 8461 §2: MTA-STS never overrides a DANE result), else <see cref="MtaStsMechanism.MtaSts"/>.
+    /// </summary>
+    /// <value><see cref="MtaStsMechanism.MtaSts"/>.</value>
+    public MtaStsMechanism Mechanism { get; init; }
+
     /// <inheritdoc/>
-    public override string ToString() => Failure is null ? $"{Verdict} {MxHost}" : $"{Verdict} {MxHost}: {Failure}";
+    public override string ToString() =>
+        (Failure is null ? $"{Verdict} {MxHost}" : $"{Verdict} {MxHost}: {Failure}") + (Mechanism == MtaStsMechanism.Dane ? " [DANE]" : string.Empty);
 }

@@ -22,6 +22,8 @@ public sealed record MtaStsFailure(MtaStsFailureKind Kind, string Detail, string
         MtaStsFailureKind.CertificateExpired => "certificate-expired",
         MtaStsFailureKind.CertificateNotTrusted => "certificate-not-trusted",
         MtaStsFailureKind.MxNotInPolicy => "certificate-host-mismatch",
+        MtaStsFailureKind.TlsaInvalid => "tlsa-invalid",
+        MtaStsFailureKind.DnssecInvalid => "dnssec-invalid",
         _ => "validation-failure",
     };
 

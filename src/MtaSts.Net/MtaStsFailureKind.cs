@@ -42,4 +42,10 @@ public enum MtaStsFailureKind
     /// TLS-RPT event. Reported, if ever, as <c>validation-failure</c> with failure-reason-code <c>no-policy-domain</c>.
     /// </summary>
     NoPolicyDomain = 9,
+
+    /// <summary><c>tlsa-invalid</c>: the MX has secure, usable TLSA records and none matches its certificate (RFC 8460 §4.3.2.1, RFC 7672 §3).</summary>
+    TlsaInvalid = 10,
+
+    /// <summary><c>dnssec-invalid</c>: the validating resolver returned no valid answer for the MX host's TLSA records (bogus or no answer, RFC 7672 §2.2).</summary>
+    DnssecInvalid = 11,
 }

@@ -124,14 +124,44 @@ public sealed class MtaStsPolicyState
         return Evaluate(facts);
     }
 
+    /// <summary>
+    /// This domain as if it had no policy: opportunistic TLS, any certificate (RFC 8689 §4.3, RT-2: a message carrying
+    /// <c>TLS-Required: No</c> whose sender chose to honour it).
+    /// </summary>
+    internal MtaStsPolicyState WithoutPolicy() =>
+        new(Domain, null, MtaStsPolicySource.None, RecordId, null, null, false, false, _settings with { RequireValidCertificateWithoutPolicy = false });
+
+    /// <summary>Decides an MX host before connecting, with its DANE facts (DANE-4: secure usable TLSA skips the mx patterns).</summary>
+    internal MtaStsDecision EvaluateMxWithDane(string mxHost, Dane.DaneState? dane) => Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected, Dane: dane));
+
+    /// <summary>Matches the server's certificate against the host's usable TLSA records (RFC 7672 §3); <see langword="null"/> when one matches.</summary>
+    internal MtaStsFailure? CheckDane(Dane.DaneState dane, X509Certificate? certificate, X509Chain? chain)
+    {
+        List<X509Certificate2> presented = [];
+        if (chain is not null)
+        {
+            presented.AddRange(chain.ChainElements.Select(e => e.Certificate));
+            presented.AddRange(chain.ChainPolicy.ExtraStore);
+        }
+
+        var now = _settings.TimeProvider.GetUtcNow();
+        if (certificate is null or X509Certificate2)
+        {
+            return Dane.TlsaMatcher.Match(dane, certificate as X509Certificate2, presented, now);
+        }
+
+        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return Dane.TlsaMatcher.Match(dane, copy, presented, now);
+    }
+
     /// <summary>Asks the decision table about everything a sender saw of one candidate or session.</summary>
     internal MtaStsDecision Evaluate(in SessionFacts facts)
     {
         var matches = Policy is null || Policy.Mode == MtaStsMode.None || Policy.Matches(facts.MxHost);
         var input = new DecisionInput(Domain, Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable,
             _settings.RequireValidCertificateWithoutPolicy, matches, facts);
-        var verdict = DecisionTable.Decide(input, out var failure);
-        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost);
+        var verdict = DecisionTable.Decide(input, out var failure, out var mechanism);
+        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost) { Mechanism = mechanism };
     }
 
     /// <summary>

@@ -17,10 +17,15 @@ public sealed class ScriptedSmtpServer : BackgroundServer
     private readonly TcpListener _listener;
     private readonly SslStreamCertificateContext _context;
     private readonly StartTlsScript _script;
+    private readonly bool _advertiseRequireTls;
     private int _messages;
 
-    public ScriptedSmtpServer(IPEndPoint endPoint, X509Certificate2 certificate, StartTlsScript script = StartTlsScript.Handshake)
+    /// <summary>Every MAIL FROM command received, as sent.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> MailFrom { get; } = new();
+
+    public ScriptedSmtpServer(IPEndPoint endPoint, X509Certificate2 certificate, StartTlsScript script = StartTlsScript.Handshake, bool advertiseRequireTls = false)
     {
+        _advertiseRequireTls = advertiseRequireTls;
         _context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
         _script = script;
         _listener = new TcpListener(endPoint);
@@ -72,7 +77,12 @@ public sealed class ScriptedSmtpServer : BackgroundServer
             switch (verb)
             {
                 case "EHLO":
-                    await WriteAsync(stream, secure ? "250-mx.scripted.test\r\n250 8BITMIME\r\n" : "250-mx.scripted.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n", stopping).ConfigureAwait(false);
+                    var requireTls = secure && _advertiseRequireTls ? "250-REQUIRETLS\r\n" : string.Empty; // RFC 8689 §4: only after STARTTLS
+                    await WriteAsync(stream, secure ? $"250-mx.scripted.test\r\n{requireTls}250 8BITMIME\r\n" : "250-mx.scripted.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n", stopping).ConfigureAwait(false);
+                    break;
+                case "MAIL":
+                    MailFrom.Enqueue(line);
+                    await WriteAsync(stream, "250 2.0.0 ok\r\n", stopping).ConfigureAwait(false);
                     break;
                 case "STARTTLS" when _script == StartTlsScript.Refuse:
                     await WriteAsync(stream, "454 4.7.0 TLS not available now\r\n", stopping).ConfigureAwait(false);

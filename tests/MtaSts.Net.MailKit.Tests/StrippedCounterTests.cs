@@ -9,8 +9,10 @@ namespace MtaSts.MailKit.Tests;
 
 /// <summary>
 /// The stripped-STARTTLS counter carries bounded tags only: one time series per MX host would grow without bound
-/// (the MX host goes to the log and the trace instead).
+/// (the MX host goes to the log and the trace instead). Not run in parallel: a collector listening by meter name binds
+/// to the first matching instrument, which may belong to another test's enforcer that is disposed mid-test.
 /// </summary>
+[Collection(nameof(StrippedCounterTests))]
 public sealed class StrippedCounterTests : DemoWorldTest
 {
     private static readonly string[] BoundedTags = ["mtasts.mode", "mtasts.verdict"];
@@ -70,3 +72,7 @@ public sealed class StrippedCounterTests : DemoWorldTest
         return socket;
     }
 }
+
+/// <summary>Runs <see cref="StrippedCounterTests"/> alone.</summary>
+[CollectionDefinition(nameof(StrippedCounterTests), DisableParallelization = true)]
+public sealed class StrippedCounterSerialRun;

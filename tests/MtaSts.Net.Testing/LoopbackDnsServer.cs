@@ -9,6 +9,8 @@ namespace MtaSts.Testing;
 /// <summary>
 /// A real DNS server on 127.0.0.1 (UDP and TCP, ARSoft.Tools.Net) with a small zone the tests edit, answering like a
 /// recursive resolver: CNAME chains are flattened into one answer unless a test asks otherwise. Counts queries per name.
+/// Plays a validating resolver for DANE: answers under a zone marked signed carry the AD bit when the query asked for
+/// DNSSEC (DO bit, RFC 6840 §5.8), every other answer goes without; a bogus name is a <see cref="ReturnCode.ServerFailure"/>.
 /// </summary>
 public sealed class LoopbackDnsServer : IDisposable
 {
@@ -18,6 +20,8 @@ public sealed class LoopbackDnsServer : IDisposable
     private readonly ConcurrentDictionary<string, ReturnCode> _codes = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _queries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _signedZones = new(StringComparer.OrdinalIgnoreCase);
+    private int _dnssecQueries;
 
     private LoopbackDnsServer(IPEndPoint endPoint)
     {
@@ -48,6 +52,20 @@ public sealed class LoopbackDnsServer : IDisposable
     public int Queries(string name) => _queries.TryGetValue(name.TrimEnd('.'), out var n) ? n : 0;
 
     public int TotalQueries => _queries.Values.Sum();
+
+    /// <summary>How many queries asked for DNSSEC (the DO bit).</summary>
+    public int DnssecQueries => Volatile.Read(ref _dnssecQueries);
+
+    /// <summary>Marks <paramref name="zone"/> and every name under it as signed: answers carry the AD bit for DO queries.</summary>
+    public void SetSigned(string zone) => _signedZones[zone.TrimEnd('.')] = true;
+
+    /// <summary>Makes <paramref name="name"/> bogus: the validating resolver answers SERVFAIL (RFC 4035 §5.5).</summary>
+    public void SetBogus(string name) => SetReturnCode(name, ReturnCode.ServerFailure);
+
+    /// <summary>Sets the TLSA RRset of a name, e.g. <c>_25._tcp.mx.example.net</c>.</summary>
+    public void SetTlsa(string name, params (byte Usage, byte Selector, byte MatchingType, byte[] Data)[] records) =>
+        Set(name, RecordType.Tlsa, [.. records.Select(r => (DnsRecordBase)new TlsaRecord(DomainName.Parse(name), 300,
+            (TlsaRecord.TlsaCertificateUsage)r.Usage, (TlsaRecord.TlsaSelector)r.Selector, (TlsaRecord.TlsaMatchingType)r.MatchingType, r.Data))]);
 
     /// <summary>Sets the TXT RRset of a name; each record is one or more character-strings.</summary>
     public void SetTxt(string name, int ttl, params string[][] records) =>
@@ -121,6 +139,12 @@ public sealed class LoopbackDnsServer : IDisposable
         }
 
         response.ReturnCode = Answer(name, question.RecordType, response.AnswerRecords, depth: 0) ? ReturnCode.NoError : ReturnCode.NxDomain;
+        if (query.IsDnsSecOk)
+        {
+            Interlocked.Increment(ref _dnssecQueries);
+            response.IsAuthenticData = IsSigned(name) && response.AnswerRecords.All(r => IsSigned(r.Name.ToString().TrimEnd('.')));
+        }
+
         e.Response = response;
     }
 
@@ -149,6 +173,19 @@ public sealed class LoopbackDnsServer : IDisposable
         }
 
         return true;
+    }
+
+    private bool IsSigned(string name)
+    {
+        for (var suffix = name; suffix.Length > 0; suffix = suffix.Contains('.', StringComparison.Ordinal) ? suffix[(suffix.IndexOf('.', StringComparison.Ordinal) + 1)..] : string.Empty)
+        {
+            if (_signedZones.ContainsKey(suffix))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int FreePort()

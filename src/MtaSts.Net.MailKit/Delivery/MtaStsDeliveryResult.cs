@@ -19,4 +19,12 @@ public sealed record MtaStsDeliveryResult(
     MtaStsSessionOutcome? DeliveredVia,
     IReadOnlyList<MtaStsDeliveryAttempt> Attempts,
     MtaStsPolicyState? Policy,
-    bool PolicyRechecked);
+    bool PolicyRechecked)
+{
+    /// <summary>
+    /// Whether the message's <c>TLS-Required: No</c> header field was honoured (RFC 8689 §4.3): MTA-STS and DANE were
+    /// set aside and STARTTLS used only when offered. Only with <see cref="MtaStsDirectSenderOptions.HonorTlsRequiredHeader"/>.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool TlsRequiredNoHonored { get; init; }
+}

@@ -29,4 +29,7 @@ public sealed partial class MtaStsDirectSender
 
     [LoggerMessage(807, LogLevel.Warning, "TLS upgrade with {MxHost} ({Address}) failed; recorded for TLS-RPT: {Failure}", EventName = "TlsUpgradeFailed")]
     private partial void LogTlsFailed(string mxHost, IPAddress address, string? failure);
+
+    [LoggerMessage(808, LogLevel.Warning, "TLS-Required: No honoured for {Domain}: MTA-STS and DANE set aside for this message (RFC 8689 §4.3)", EventName = "TlsRequiredNoHonored")]
+    private partial void LogTlsRequiredNoHonored(string domain);
 }

@@ -57,8 +57,26 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
     }
 
     /// <inheritdoc/>
+    public Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(message, sender, recipients, requireTls: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SendAsync(MimeMessage, MailboxAddress, IEnumerable{MailboxAddress}, CancellationToken)"/>; with
+    /// <paramref name="requireTls"/> the message is flagged REQUIRETLS (RFC 8689 §4): it goes only over TLS validated by
+    /// an MTA-STS <c>enforce</c> policy or by DANE, to an MX that advertises REQUIRETLS, with <c>REQUIRETLS</c> on MAIL
+    /// FROM; otherwise it fails permanently (<c>5.7.30</c>), never downgraded.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="sender">The envelope sender.</param>
+    /// <param name="recipients">The envelope recipients.</param>
+    /// <param name="requireTls">Whether the message is flagged REQUIRETLS.</param>
+    /// <param name="cancellationToken">Cancels the delivery.</param>
+    /// <returns>One result per recipient domain.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">There are no recipients.</exception>
     public async Task<IReadOnlyList<MtaStsDeliveryResult>> SendAsync(MimeMessage message, MailboxAddress sender, IEnumerable<MailboxAddress> recipients,
-        CancellationToken cancellationToken = default)
+        bool requireTls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(sender);
@@ -72,16 +90,25 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         List<MtaStsDeliveryResult> results = [];
         foreach (var group in byDomain)
         {
-            results.Add(await DeliverToDomainAsync(message, sender, group.Key, [.. group], cancellationToken).ConfigureAwait(false));
+            results.Add(await DeliverToDomainAsync(message, sender, group.Key, [.. group], requireTls, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
     }
 
     private async Task<MtaStsDeliveryResult> DeliverToDomainAsync(MimeMessage message, MailboxAddress sender, string domain,
-        IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+        IReadOnlyList<MailboxAddress> recipients, bool requireTls, CancellationToken cancellationToken)
     {
         var state = await _enforcer.GetPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
+
+        // RFC 8689 §4.3 (RT-2..RT-5): TLS-Required: No sets MTA-STS and DANE aside, only when the sender opted in, never with REQUIRETLS.
+        var relaxed = !requireTls && _options.HonorTlsRequiredHeader && IsTlsRequiredNo(message);
+        if (relaxed)
+        {
+            LogTlsRequiredNoHonored(domain);
+            state = state.WithoutPolicy();
+        }
+
         var (mx, candidates) = await _loop.ResolveAsync(state.Domain, cancellationToken).ConfigureAwait(false);
         switch (mx.Status)
         {
@@ -92,7 +119,8 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
         }
 
-        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, cancellationToken).ConfigureAwait(false);
+        var dane = relaxed ? null : await _loop.LookupDaneAsync(mx, candidates, domain, cancellationToken).ConfigureAwait(false);
+        var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {
             return Result(MtaStsDeliveryStatus.Delivered, $"delivered to {delivered.MxHost}", delivered, attempts, state, false);
@@ -101,6 +129,12 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         if (permanent is not null)
         {
             return await PermanentAsync(permanent, attempts, state).ConfigureAwait(false);
+        }
+
+        // RFC 8689 §5: a REQUIRETLS message no MX could take over validated TLS fails permanently, never downgraded.
+        if (requireTls && attempts.Any(a => a.Error?.StartsWith(RequireTlsFailure, StringComparison.Ordinal) == true))
+        {
+            return Result(MtaStsDeliveryStatus.Failed, $"{RequireTlsFailure}: no MX of {domain} offered REQUIRETLS over validated TLS", null, attempts, state, false);
         }
 
         var refusedByPolicy = attempts.Any(a => a.Decision is { Verdict: MtaStsVerdict.FailClosed });
@@ -114,7 +148,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         if (!string.Equals(rechecked.RecordId, state.RecordId, StringComparison.Ordinal) && rechecked.Policy is not null)
         {
             LogPolicyChanged(domain, state.RecordId, rechecked.RecordId);
-            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, cancellationToken).ConfigureAwait(false);
+            var (again, moreAttempts, _) = await TryCandidatesAsync(message, sender, recipients, rechecked, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
             attempts = [.. attempts, .. moreAttempts];
             if (again is not null)
             {
@@ -124,11 +158,12 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
         // FLOW-7: every candidate failed under enforce → deferred, never bounced.
         LogDeferredByPolicy(domain, attempts.Count);
-        return Result(MtaStsDeliveryStatus.Deferred, $"every MX of {domain} failed the MTA-STS policy; retry later", null, attempts, rechecked, true);
+        var mechanism = attempts.Any(a => a.Decision is { Mechanism: MtaStsMechanism.Dane, Verdict: MtaStsVerdict.FailClosed }) ? "DANE or MTA-STS" : "MTA-STS";
+        return Result(MtaStsDeliveryStatus.Deferred, $"every MX of {domain} failed the {mechanism} checks; retry later", null, attempts, rechecked, true);
 
         MtaStsDeliveryResult Result(MtaStsDeliveryStatus status, string reason, MtaStsSessionOutcome? via, IReadOnlyList<MtaStsDeliveryAttempt> tried,
             MtaStsPolicyState? policy, bool rechecked) =>
-            new(domain, recipients, status, reason, via, tried, policy, rechecked);
+            new(domain, recipients, status, reason, via, tried, policy, rechecked) { TlsRequiredNoHonored = relaxed };
 
         // FLOW-5: no permanent failure under an enforce policy without asking DNS for a newer one first.
         async Task<MtaStsDeliveryResult> PermanentAsync(string reason, IReadOnlyList<MtaStsDeliveryAttempt> tried, MtaStsPolicyState policy)
@@ -145,7 +180,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
     private async Task<(MtaStsSessionOutcome? Delivered, List<MtaStsDeliveryAttempt> Attempts, string? Permanent)> TryCandidatesAsync(
         MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state,
-        IReadOnlyList<string> candidates, CancellationToken cancellationToken)
+        IReadOnlyList<string> candidates, IReadOnlyDictionary<string, MtaSts.Dane.DaneState>? dane, bool requireTls, CancellationToken cancellationToken)
     {
         List<MtaStsDeliveryAttempt> attempts = [];
         MtaStsSessionOutcome? delivered = null;
@@ -156,7 +191,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection (and counted once).
         bool Refused(string host)
         {
-            var decision = state.EvaluateMx(host);
+            var decision = state.EvaluateMxWithDane(host, Dane(host));
             if (decision.MayDeliver)
             {
                 return false;
@@ -164,17 +199,27 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
             state.RecordDecision(decision);
             LogCandidateRefused(host, decision.Failure?.ToString());
-            _recorder?.Record(state, decision);
+            if (decision.Mechanism == MtaStsMechanism.Dane && Dane(host) is { } refusedDane)
+            {
+                _recorder?.RecordDane(state, host, refusedDane.PolicyStrings, decision, null); // DANE-6: a tlsa policy block
+            }
+            else
+            {
+                _recorder?.Record(state, decision);
+            }
+
             attempts.Add(new MtaStsDeliveryAttempt(host, null, decision, null, decision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
             return true;
         }
 
         void NoAddress(string host) =>
-            attempts.Add(new MtaStsDeliveryAttempt(host, null, state.EvaluateMx(host), null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
+            attempts.Add(new MtaStsDeliveryAttempt(host, null, state.EvaluateMxWithDane(host, Dane(host)), null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
+
+        MtaSts.Dane.DaneState? Dane(string host) => dane is not null && dane.TryGetValue(host, out var found) ? found : null;
 
         async Task<MxStep> AttemptAsync(string host, IPAddress address)
         {
-            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, cancellationToken).ConfigureAwait(false);
+            var (attempt, done, rejected) = await TryAddressAsync(message, sender, recipients, state, host, address, Dane(host), requireTls, cancellationToken).ConfigureAwait(false);
             attempts.Add(attempt);
             if (done || rejected is not null)
             {
@@ -183,13 +228,16 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return MxStep.Stop;
             }
 
-            // FLOW-11: the policy refused this host; move on to the next MX.
-            return attempt.Decision is { Verdict: MtaStsVerdict.FailClosed } ? MxStep.NextHost : MxStep.NextAddress;
+            // FLOW-11: the policy refused this host; move on to the next MX (also when it cannot take a REQUIRETLS message).
+            return attempt.Decision is { Verdict: MtaStsVerdict.FailClosed } || attempt.Error?.StartsWith(RequireTlsFailure, StringComparison.Ordinal) == true
+                ? MxStep.NextHost
+                : MxStep.NextAddress;
         }
     }
 
     private async Task<(MtaStsDeliveryAttempt Attempt, bool Delivered, string? Permanent)> TryAddressAsync(MimeMessage message, MailboxAddress sender,
-        IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, CancellationToken cancellationToken)
+        IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state, string host, IPAddress address, MtaSts.Dane.DaneState? dane,
+        bool requireTls, CancellationToken cancellationToken)
     {
         // Hardening: a client whose handshake never fetches AIA, CRL or OCSP URLs the MX chose (see MtaStsSmtpClient).
         using var client = new MtaStsSmtpClient
@@ -204,8 +252,19 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         {
             var socket = await _loop.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
-            outcome = await client.ConnectWithMtaStsAsync(state, host, socket, _options.Port, cancellationToken).ConfigureAwait(false);
-            Record(state, outcome.Decision, outcome, localAddress, address);
+            outcome = await client.ConnectWithDaneAsync(state, host, socket, _options.Port, dane, cancellationToken).ConfigureAwait(false);
+            Record(state, outcome.Decision, outcome, localAddress, address, dane);
+            if (requireTls)
+            {
+                if (RequireTlsRefusal(state, outcome, dane, client.Capabilities) is { } refusal)
+                {
+                    await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
+                    return (Failed(outcome.Decision, outcome, $"{RequireTlsFailure}: {refusal}", MtaStsAttemptError.PolicyRefused), false, null);
+                }
+
+                client.RequireTLS = true; // MailKit adds REQUIRETLS to MAIL FROM (RFC 8689 §4.1)
+            }
+
             await client.SendAsync(message, sender, recipients, cancellationToken).ConfigureAwait(false);
             await client.DisconnectAsync(quit: true, cancellationToken).ConfigureAwait(false);
             LogDelivered(host, address, outcome.IsEncrypted, outcome.Decision.Verdict);
@@ -213,14 +272,14 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         }
         catch (MtaStsDeliveryRefusedException refused)
         {
-            Record(state, refused.Decision, refused.Outcome, localAddress, address);
+            Record(state, refused.Decision, refused.Outcome, localAddress, address, dane);
             LogSessionRefused(host, address, refused.Decision.Failure?.ToString());
             return (Failed(refused.Decision, refused.Outcome, refused.Message, MtaStsAttemptError.PolicyRefused), false, null);
         }
         catch (MtaStsSessionFailedException failed)
         {
             // RPT-1: a failed TLS upgrade under testing or without a policy is a session like any other for TLS-RPT.
-            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address);
+            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address, dane);
             LogTlsFailed(host, address, failed.Outcome.Decision.Failure?.ToString());
             return (Failed(failed.Outcome.Decision, failed.Outcome, failed.Message, MtaStsAttemptError.TlsFailed), false, null);
         }
@@ -237,9 +296,38 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
             new(host, address, decision, session, error) { ErrorKind = kind };
     }
 
-    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
+    private const string RequireTlsFailure = "5.7.30 REQUIRETLS support required";
+
+    // RFC 8689 §3, RT-4: the one defined value, "No", case-insensitive after trimming; anything else is as if absent.
+    private static bool IsTlsRequiredNo(MimeMessage message) =>
+        message.Headers["TLS-Required"] is { } value && string.Equals(value.Trim(), "No", StringComparison.OrdinalIgnoreCase);
+
+    // RFC 8689 §4.2.1: validated TLS (an enforce policy or DANE that passed) to an MX that advertises REQUIRETLS.
+    private static string? RequireTlsRefusal(MtaStsPolicyState state, MtaStsSessionOutcome outcome, MtaSts.Dane.DaneState? dane, SmtpCapabilities capabilities)
     {
-        _recorder?.Record(state, decision, new TlsRptSession(localAddress, address.ToString(), outcome?.ReceivingMxHelo, outcome?.DowngradeEvidence));
+        var validated = outcome.IsEncrypted && outcome.Decision.Failure is null
+            && (outcome.Decision.Mechanism == MtaStsMechanism.Dane ? dane is { HasUsableRecords: true } : state.Mode == MtaStsMode.Enforce && !state.IsFailClosed);
+        if (!validated)
+        {
+            return $"{outcome.MxHost} is not reached over TLS validated by an MTA-STS enforce policy or DANE";
+        }
+
+        return capabilities.HasFlag(SmtpCapabilities.RequireTLS) ? null : $"{outcome.MxHost} does not advertise REQUIRETLS";
+    }
+
+    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address,
+        MtaSts.Dane.DaneState? dane)
+    {
+        var session = new TlsRptSession(localAddress, address.ToString(), outcome?.ReceivingMxHelo, outcome?.DowngradeEvidence);
+        if (decision.Mechanism == MtaStsMechanism.Dane && dane is not null)
+        {
+            _recorder?.RecordDane(state, decision.MxHost ?? string.Empty, dane.PolicyStrings, decision, session); // DANE-6: policy-type tlsa
+        }
+        else
+        {
+            _recorder?.Record(state, decision, session);
+        }
+
         if (outcome?.DowngradeEvidence is not null)
         {
             LogStartTlsStripped(outcome.MxHost, outcome.DowngradeEvidence); // the MX host goes to the log, not to metric tags

@@ -40,4 +40,24 @@ public sealed class MtaStsDirectSenderOptions
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool CheckMxCertificateRevocation { get; set; }
+
+    /// <summary>
+    /// Whether DANE for SMTP (RFC 7672) applies beside MTA-STS. DNSSEC is not validated here: the MX, address and TLSA
+    /// lookups request DNSSEC records (DO bit) from <see cref="NameServers"/> and trust the AD bit of their answers, so
+    /// those must be a validating resolver you trust on a trusted path (a local unbound). An MX host with DNSSEC-secure,
+    /// usable TLSA records is then decided by DANE alone (RFC 8461 §2: MTA-STS never rescues a DANE failure); hosts
+    /// without them keep the MTA-STS decision. The option lives here, not on <see cref="MtaStsOptions"/>, because only
+    /// this sender resolves MX hosts and sees how secure those answers were.
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool UseDane { get; set; }
+
+    /// <summary>
+    /// Whether a message carrying the header field <c>TLS-Required: No</c> (RFC 8689 §3, value compared case-insensitively)
+    /// is delivered without MTA-STS or DANE checks: STARTTLS when offered, any certificate. Off by default because some
+    /// providers add the field to all their mail (RT-5); ignored for a message sent with REQUIRETLS (RT-3). The result
+    /// says when it was used (<see cref="MtaStsDeliveryResult.TlsRequiredNoHonored"/>).
+    /// </summary>
+    /// <value><see langword="false"/>.</value>
+    public bool HonorTlsRequiredHeader { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using MtaSts.Dane;
 using MtaSts.Decisions;
 
 namespace MtaSts.MailKit.Internal;
@@ -14,19 +15,29 @@ namespace MtaSts.MailKit.Internal;
 internal static class MtaStsSession
 {
     public static async Task<MtaStsSessionOutcome> ConnectAsync(SmtpClient client, MtaStsPolicyState state, string mxHost, Stream transport, int port,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, DaneState? dane = null)
     {
-        var enforce = state.Policy?.Mode == MtaStsMode.Enforce || state.IsFailClosed;
+        // DANE-2, RFC 7672 §2.2: secure TLSA (usable or not) makes STARTTLS mandatory whatever the MTA-STS mode.
+        var enforce = state.Policy?.Mode == MtaStsMode.Enforce || state.IsFailClosed || dane is { RequiresTls: true };
         var certificateChecked = false;
         MtaStsFailure? certificateFailure = null;
+        MtaStsFailure? daneFailure = null;
         string? subject = null;
         client.ServerCertificateValidationCallback = (_, certificate, chain, errors) =>
         {
             // Inside the handshake: the certificate is the last fact, and the handshake needs a yes or no now.
             subject = certificate?.Subject;
             certificateChecked = true;
-            certificateFailure = state.CheckCertificate(mxHost, certificate, chain, errors);
-            return state.Evaluate(new SessionFacts(mxHost, TlsStage.Established, certificateFailure)).MayDeliver;
+            if (dane is { HasUsableRecords: true })
+            {
+                daneFailure = state.CheckDane(dane, certificate, chain); // DANE-4: the TLSA records, not PKIX, authenticate
+            }
+            else
+            {
+                certificateFailure = state.CheckCertificate(mxHost, certificate, chain, errors);
+            }
+
+            return state.Evaluate(new SessionFacts(mxHost, TlsStage.Established, certificateFailure, Dane: dane, DaneFailure: daneFailure)).MayDeliver;
         };
 
         var stream = new EhloRecordingStream(transport);
@@ -53,34 +64,39 @@ internal static class MtaStsSession
         {
             // CERT-1: MailKit refuses StartTls when the EHLO reply lacks STARTTLS.
             await stream.DisposeAsync().ConfigureAwait(false);
-            var facts = new SessionFacts(mxHost, TlsStage.NotOffered, DowngradeEvidence: StartTlsDowngrade.Inspect(stream.EhloReply()));
+            var facts = new SessionFacts(mxHost, TlsStage.NotOffered, DowngradeEvidence: StartTlsDowngrade.Inspect(stream.EhloReply()), Dane: dane);
             throw Failed(state, facts, startTlsOffered: false, subject: null, stream.ServerName(), ex);
         }
         catch (SmtpCommandException ex) when (stream.StartTlsSent && !client.IsSecure)
         {
             // CERT-1: STARTTLS offered, then refused (e.g. 454) is the same as not offered: starttls-not-supported.
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw Failed(state, new SessionFacts(mxHost, TlsStage.Refused, TlsError: $"{(int)ex.StatusCode} {ex.Message}"), true, null, stream.ServerName(), ex);
+            throw Failed(state, new SessionFacts(mxHost, TlsStage.Refused, TlsError: $"{(int)ex.StatusCode} {ex.Message}", Dane: dane), true, null, stream.ServerName(), ex);
         }
         catch (Exception ex) when (ex is SslHandshakeException or System.Security.Authentication.AuthenticationException)
         {
             // FLOW-11: no fallback to plaintext on this host; the caller moves to the next MX. Under testing or without
             // a policy the failure is still reportable (RPT-1, RPT-3: validation-failure unless the certificate check saw worse).
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw Failed(state, new SessionFacts(mxHost, TlsStage.HandshakeFailed, certificateFailure, ex.Message), true, subject, stream.ServerName(), ex);
+            throw Failed(state, new SessionFacts(mxHost, TlsStage.HandshakeFailed, certificateFailure, ex.Message, Dane: dane, DaneFailure: daneFailure), true, subject, stream.ServerName(), ex);
         }
 
         if (client.IsSecure)
         {
             var failure = certificateChecked ? certificateFailure : state.CheckCertificate(mxHost, null, null, SslPolicyErrors.RemoteCertificateNotAvailable);
-            var secure = End(state, new SessionFacts(mxHost, TlsStage.Established, failure));
+            if (!certificateChecked && dane is { HasUsableRecords: true })
+            {
+                daneFailure = state.CheckDane(dane, null, null);
+            }
+
+            var secure = End(state, new SessionFacts(mxHost, TlsStage.Established, failure, Dane: dane, DaneFailure: daneFailure));
             return new MtaStsSessionOutcome(mxHost, secure, true, true, client.SslProtocol, client.SslCipherSuite, subject, null) { ReceivingMxHelo = stream.ServerName() };
         }
 
         // Plain text: allowed without a policy, under none, and under testing (FLOW-16), which records the failure.
         var offered = client.Capabilities.HasFlag(SmtpCapabilities.StartTLS);
         var evidence = offered ? null : StartTlsDowngrade.Inspect(stream.EhloReply());
-        var plain = End(state, new SessionFacts(mxHost, TlsStage.NotOffered, DowngradeEvidence: evidence));
+        var plain = End(state, new SessionFacts(mxHost, TlsStage.NotOffered, DowngradeEvidence: evidence, Dane: dane));
         return new MtaStsSessionOutcome(mxHost, plain, offered, false, null, null, null, evidence) { ReceivingMxHelo = stream.ServerName() };
     }
 

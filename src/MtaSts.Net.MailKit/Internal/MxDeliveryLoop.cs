@@ -15,12 +15,17 @@ internal sealed class MxDeliveryLoop
 {
     private readonly MtaStsDirectSenderOptions _options;
     private readonly MxResolver _resolver;
+    private readonly DaneLookup? _dane;
     private readonly Random _random;
 
     public MxDeliveryLoop(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, Random random)
     {
         _options = options;
-        _resolver = new MxResolver(dns);
+        // DANE asks for DNSSEC records (DO bit) on the MX, address and TLSA lookups and trusts the AD bit of the
+        // configured validating resolver (RFC 7672 §2.1): the same name servers and timeouts, with DO set.
+        var client = options.UseDane ? MxResolver.WithDnssec(dns) : dns;
+        _resolver = new MxResolver(client);
+        _dane = options.UseDane ? new DaneLookup(client) : null;
         _random = random;
     }
 
@@ -32,6 +37,27 @@ internal sealed class MxDeliveryLoop
             ? [.. MxOrdering.Order(lookup.Hosts, _random).Take(_options.MaxMxHosts)]
             : [];
         return (lookup, candidates);
+    }
+
+    /// <summary>
+    /// The DANE facts of each candidate when <see cref="MtaStsDirectSenderOptions.UseDane"/> is on (RFC 7672 §2.2);
+    /// <see langword="null"/> when it is off. Bounded like the walk: at most <see cref="MtaStsDirectSenderOptions.MaxMxHosts"/> hosts.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Dane.DaneState>?> LookupDaneAsync(MxLookupResult lookup, IReadOnlyList<string> candidates,
+        string domain, CancellationToken cancellationToken)
+    {
+        if (_dane is null)
+        {
+            return null;
+        }
+
+        Dictionary<string, Dane.DaneState> states = new(StringComparer.OrdinalIgnoreCase);
+        foreach (var host in candidates.Take(_options.MaxMxHosts))
+        {
+            states[host] = await _dane.LookupAsync(host, domain, lookup.Secure, cancellationToken).ConfigureAwait(false);
+        }
+
+        return states;
     }
 
     /// <summary>

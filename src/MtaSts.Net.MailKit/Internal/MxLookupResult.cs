@@ -17,4 +17,8 @@ internal enum MxLookupStatus
 }
 
 /// <summary>The MX candidates of a domain, in preference order, or why there are none.</summary>
-internal sealed record MxLookupResult(MxLookupStatus Status, IReadOnlyList<(int Preference, string Host)> Hosts, bool Implicit, string? Detail);
+internal sealed record MxLookupResult(MxLookupStatus Status, IReadOnlyList<(int Preference, string Host)> Hosts, bool Implicit, string? Detail)
+{
+    /// <summary>Whether the validating resolver set the AD bit on the MX answer (or its denial): RFC 7672 §2.2.1.</summary>
+    public bool Secure { get; init; }
+}

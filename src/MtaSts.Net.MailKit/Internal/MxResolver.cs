@@ -16,6 +16,23 @@ internal sealed class MxResolver(ILookupClient client)
 
     private static readonly Lazy<ILookupClient> MachineDns = new(() => EnforcerParts.DnsFor(new MtaStsOptions()).Value);
 
+    /// <summary>A client on the same name servers and settings as <paramref name="dns"/> that sets the DO bit (DANE).</summary>
+    public static ILookupClient WithDnssec(ILookupClient dns)
+    {
+        var settings = dns.Settings;
+        return new LookupClient(new LookupClientOptions([.. dns.NameServers])
+        {
+            AutoResolveNameServers = false,
+            UseCache = false,
+            Timeout = settings.Timeout,
+            Retries = settings.Retries,
+            UseTcpFallback = true,
+            ThrowDnsErrors = false,
+            ContinueOnDnsError = false,
+            RequestDnsSecRecords = true,
+        });
+    }
+
     public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken)
     {
         IDnsQueryResponse response;
@@ -45,14 +62,17 @@ internal sealed class MxResolver(ILookupClient client)
         var mx = response.Answers.MxRecords().Select(r => ((int)r.Preference, Host: r.Exchange.Original.TrimEnd('.'))).ToList();
         if (mx.Count == 0)
         {
-            return new(MxLookupStatus.Found, [(0, domain)], true, "no MX records: the domain is its own implicit MX (RFC 5321 §5.1)");
+            return new(MxLookupStatus.Found, [(0, domain)], true, "no MX records: the domain is its own implicit MX (RFC 5321 §5.1)")
+            {
+                Secure = response.Header.IsAuthenticData,
+            };
         }
 
         // RFC 7505: a single MX of "." means no mail; "." among others is skipped (MXR-2).
         var usable = mx.Where(m => m.Host.Length > 0).ToList();
         return usable.Count == 0
             ? new(MxLookupStatus.NullMx, [], false, $"{domain} publishes a null MX: it accepts no mail (RFC 7505)")
-            : new(MxLookupStatus.Found, usable, false, null);
+            : new(MxLookupStatus.Found, usable, false, null) { Secure = response.Header.IsAuthenticData };
     }
 
     public async Task<IReadOnlyList<IPAddress>> LookupAddressesAsync(string host, CancellationToken cancellationToken)

@@ -19,12 +19,30 @@ namespace MtaSts.Decisions;
 ///   STARTTLS offered, then refused            → starttls-not-supported (CERT-1, starttls-refused)
 ///   certificate check failed                  → its failure (CERT-1..10, CERT-13)
 ///   handshake failed, certificate fine        → validation-failure (tls-handshake, RPT-3)
+///
+/// DANE first, when the sender gathered DANE facts (RFC 8461 §2, DANE-1, DANE-4): MTA-STS never rescues a DANE failure
+///   TLSA lookup bogus or unanswered             → FailClosed dnssec-invalid (RFC 7672 §2.2, DANE-5)
+///   secure usable TLSA, before connecting       → Deliver (the mx patterns are not consulted, DANE-4)
+///   secure usable TLSA, STARTTLS missing        → FailClosed starttls-not-supported (DANE-2)
+///   secure usable TLSA, no record matches       → FailClosed tlsa-invalid (or the DANE-TA name failure)
+///   secure usable TLSA, a record matches        → Deliver
+///   secure TLSA, every record unusable          → STARTTLS still mandatory (RFC 7672 §2.2); otherwise the MTA-STS rows
+///   insecure or no TLSA                         → the MTA-STS rows
 /// </code>
 /// </summary>
 internal static class DecisionTable
 {
-    public static MtaStsVerdict Decide(in DecisionInput input, out MtaStsFailure? failure)
+    public static MtaStsVerdict Decide(in DecisionInput input, out MtaStsFailure? failure) => Decide(input, out failure, out _);
+
+    public static MtaStsVerdict Decide(in DecisionInput input, out MtaStsFailure? failure, out MtaStsMechanism mechanism)
     {
+        mechanism = MtaStsMechanism.Dane;
+        if (input.Session.Dane is { } dane && DecideByDane(input.Session, dane, out failure) is { } byDane)
+        {
+            return byDane;
+        }
+
+        mechanism = MtaStsMechanism.MtaSts;
         if (input.DiscoveryBlocks)
         {
             failure = input.DiscoveryFailure;
@@ -60,6 +78,37 @@ internal static class DecisionTable
         }
 
         return input.Policy.Mode == MtaStsMode.Enforce ? MtaStsVerdict.FailClosed : MtaStsVerdict.DeliverAndReport;
+    }
+
+    // Null when DANE does not decide this host and the MTA-STS rows apply.
+    private static MtaStsVerdict? DecideByDane(in SessionFacts session, Dane.DaneState dane, out MtaStsFailure? failure)
+    {
+        failure = null;
+        if (dane.LookupFailed)
+        {
+            failure = new(MtaStsFailureKind.DnssecInvalid, $"the TLSA lookup of {dane.TlsaName} failed: {dane.Detail} (RFC 7672 §2.2)", dane.Status.ToString().ToLowerInvariant());
+            return MtaStsVerdict.FailClosed;
+        }
+
+        if (dane.OnlyUnusableRecords && session.Tls is TlsStage.NotOffered or TlsStage.Refused)
+        {
+            failure = TlsFailure(session);
+            return MtaStsVerdict.FailClosed;
+        }
+
+        if (!dane.HasUsableRecords)
+        {
+            return null;
+        }
+
+        failure = session.Tls switch
+        {
+            TlsStage.NotConnected => null,
+            TlsStage.Established => session.DaneFailure,
+            TlsStage.HandshakeFailed => session.DaneFailure ?? TlsFailure(session),
+            _ => TlsFailure(session),
+        };
+        return failure is null ? MtaStsVerdict.Deliver : MtaStsVerdict.FailClosed;
     }
 
     private static MtaStsFailure MxFailure(string domain, string mxHost) =>

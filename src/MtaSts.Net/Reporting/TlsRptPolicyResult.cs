@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace MtaSts.Reporting;
 
 /// <summary>One <c>policies[]</c> entry: the policy, the session counts, and the failure details.</summary>
-/// <param name="PolicyType"><c>sts</c> or <c>no-policy-found</c>.</param>
-/// <param name="PolicyString">The policy's lines (RPT-10); empty for <c>no-policy-found</c>.</param>
+/// <param name="PolicyType"><c>sts</c>, <c>tlsa</c> (DANE, RFC 8460 §4.3) or <c>no-policy-found</c>.</param>
+/// <param name="PolicyString">The policy's lines (RPT-10), or the TLSA records for <c>tlsa</c>; empty for <c>no-policy-found</c>.</param>
 /// <param name="PolicyDomain">The policy domain, in A-labels.</param>
 /// <param name="MxHost">The policy's <c>mx</c> patterns.</param>
 /// <param name="TotalSuccessfulSessionCount">Sessions that succeeded.</param>

@@ -61,20 +61,43 @@ public sealed partial class TlsRptRecorder
         public long Dropped;
     }
 
-    private sealed class PolicyCounters(MtaStsPolicy? policy)
+    /// <summary>A DANE policy block (RFC 8460 §4.3, DANE-6): the MX host and its TLSA records in presentation form.</summary>
+    internal sealed record TlsaPolicy(string MxHost, IReadOnlyList<string> Records)
+    {
+        public const string Prefix = "tlsa ";
+
+        /// <summary>The block's identity, and its form in the state stores (never a valid MTA-STS policy text).</summary>
+        public string Key => $"{Prefix}{MxHost}\n{string.Join('\n', Records)}";
+
+        /// <summary>The block a state store's policy text stands for, or <see langword="null"/> for an MTA-STS policy.</summary>
+        public static TlsaPolicy? FromKey(string? text)
+        {
+            if (text is null || !text.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var lines = text.Split('\n');
+            return new TlsaPolicy(lines[0][Prefix.Length..], [.. lines.Skip(1).Where(l => l.Length > 0)]);
+        }
+    }
+
+    private sealed class PolicyCounters(MtaStsPolicy? policy, TlsaPolicy? tlsa = null)
     {
         public long Successes;
         public long Failures;
 
         public MtaStsPolicy? Policy { get; } = policy;
 
+        public TlsaPolicy? Tlsa { get; } = tlsa;
+
         public ConcurrentDictionary<FailureKey, long> Details { get; } = new();
 
         public TlsRptPolicyResult ToResult(string domain) => new(
-            Policy is null ? "no-policy-found" : "sts",
-            Policy is null ? [] : [.. Policy.Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)],
+            Tlsa is not null ? "tlsa" : Policy is null ? "no-policy-found" : "sts",
+            Tlsa is not null ? Tlsa.Records : Policy is null ? [] : [.. Policy.Text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)],
             domain,
-            Policy?.Mx ?? [],
+            Tlsa is not null ? [Tlsa.MxHost] : Policy?.Mx ?? [],
             Interlocked.Read(ref Successes),
             Interlocked.Read(ref Failures),
             [.. Details.Select(d => d.Key.ToDetail(d.Value))]);

@@ -53,6 +53,18 @@ public sealed partial class TlsRptRecorder
     public void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        Record(state, decision, session, null);
+    }
+
+    /// <summary>
+    /// Records one session DANE decided (<see cref="MtaStsDecision.Mechanism"/>): under a <c>tlsa</c> policy block whose
+    /// policy strings are the MX host's TLSA records (RFC 8460 §4.3, DANE-6); a failure is always counted.
+    /// </summary>
+    internal void RecordDane(MtaStsPolicyState state, string mxHost, IReadOnlyList<string> tlsaRecords, MtaStsDecision decision, TlsRptSession? session) =>
+        Record(state, decision, session, new TlsaPolicy(mxHost, tlsaRecords));
+
+    private void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session, TlsaPolicy? tlsa)
+    {
         var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         if (DayOf(state.Domain, day) is not { } policies)
         {
@@ -62,7 +74,7 @@ public sealed partial class TlsRptRecorder
         // Bounded per domain-day: the policy text and the failure details are the recipient's choice (a rotating
         // policy, a new certificate subject or address per session), so past the caps sessions are dropped (policies)
         // or folded into one overflow entry per result type (details), and counted.
-        var key = PolicyKey(state.Policy);
+        var key = tlsa?.Key ?? PolicyKey(state.Policy);
         if (!policies.TryGetValue(key, out var counters))
         {
             if (policies.Count >= MaxPoliciesPerDomainDay)
@@ -71,13 +83,13 @@ public sealed partial class TlsRptRecorder
                 return;
             }
 
-            counters = policies.GetOrAdd(key, static (_, policy) => new PolicyCounters(policy), state.Policy);
+            counters = policies.GetOrAdd(key, static (_, p) => new PolicyCounters(p.Policy, p.Tlsa), (state.Policy, Tlsa: tlsa));
         }
 
         var failure = decision.Failure;
         // RPT-23: nothing fails under a policy of mode none. RPT-1: without a policy only a reportable discovery failure
         // counts (a valid TXT record whose policy could not be fetched, FLOW-8); other sessions without one succeed.
-        if (failure is null || state.Policy?.Mode == MtaStsMode.None || (state.Policy is null && !state.IsDiscoveryFailureReportable))
+        if (failure is null || (tlsa is null && (state.Policy?.Mode == MtaStsMode.None || (state.Policy is null && !state.IsDiscoveryFailureReportable))))
         {
             Interlocked.Increment(ref counters.Successes);
         }
@@ -217,7 +229,7 @@ public sealed partial class TlsRptRecorder
 
                 if (successes != 0 || failures != 0 || details.Count > 0)
                 {
-                    drained.Add(new TlsRptCounts(domain, day, counters.Policy?.Text, successes, failures, details));
+                    drained.Add(new TlsRptCounts(domain, day, counters.Tlsa?.Key ?? counters.Policy?.Text, successes, failures, details)); // DANE-6: a tlsa block keeps its kind
                 }
             }
 
@@ -241,13 +253,14 @@ public sealed partial class TlsRptRecorder
         foreach (var entry in counts)
         {
             MtaStsPolicy? policy = null;
-            if ((entry.PolicyText is not null && !MtaStsPolicy.TryParse(entry.PolicyText, MtaStsParsingMode.Lenient, out policy, out _))
+            var tlsa = TlsaPolicy.FromKey(entry.PolicyText);
+            if ((tlsa is null && entry.PolicyText is not null && !MtaStsPolicy.TryParse(entry.PolicyText, MtaStsParsingMode.Lenient, out policy, out _))
                 || DayOf(entry.Domain, entry.Day) is not { } policies)
             {
                 continue;
             }
 
-            var counters = policies.GetOrAdd(PolicyKey(policy), static (_, p) => new PolicyCounters(p), policy);
+            var counters = policies.GetOrAdd(tlsa?.Key ?? PolicyKey(policy), static (_, p) => new PolicyCounters(p.Policy, p.Tlsa), (Policy: policy, Tlsa: tlsa));
             Interlocked.Add(ref counters.Successes, entry.Successes);
             Interlocked.Add(ref counters.Failures, entry.Failures);
             foreach (var detail in entry.Details)

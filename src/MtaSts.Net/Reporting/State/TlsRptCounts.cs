@@ -41,6 +41,11 @@ internal sealed record TlsRptCounts(string Domain, DateOnly Day, string? PolicyT
     /// <summary>The report's <c>policies[]</c> entry.</summary>
     public TlsRptPolicyResult ToResult()
     {
+        if (TlsRptRecorder.TlsaPolicy.FromKey(PolicyText) is { } tlsa)
+        {
+            return new TlsRptPolicyResult("tlsa", tlsa.Records, Domain, [tlsa.MxHost], Successes, Failures, Details); // DANE-6
+        }
+
         MtaStsPolicy? policy = null;
         if (PolicyText is not null)
         {

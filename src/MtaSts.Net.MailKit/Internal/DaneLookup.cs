@@ -1,0 +1,112 @@
+using DnsClient;
+using DnsClient.Protocol;
+using MtaSts.Dane;
+
+namespace MtaSts.MailKit.Internal;
+
+/// <summary>
+/// The DNS half of DANE for one MX host (RFC 7672 §2.2), through a resolver that requests DNSSEC and trusts its AD bit:
+/// <code>
+/// MX RRset insecure                               → insecure: DANE does not apply (§2.2.1)
+/// address RRset insecure (any CNAME link unsigned) → insecure (§2.2.2)
+/// TLSA at _25._tcp.&lt;CNAME-expanded host&gt;, then at _25._tcp.&lt;host&gt; when the expanded name has none (§2.2.3)
+///   AD + records → secure, records      AD + NXDOMAIN/NODATA → secure, none (DANE does not apply)
+///   no AD        → insecure             SERVFAIL → bogus      timeout / other errors → indeterminate
+/// </code>
+/// Bogus and indeterminate never downgrade: the decision table makes the host unusable (DANE-5).
+/// </summary>
+internal sealed class DaneLookup(ILookupClient client)
+{
+    public async Task<DaneState> LookupAsync(string host, string nextHop, bool mxSecure, CancellationToken cancellationToken)
+    {
+        if (!mxSecure)
+        {
+            return DaneState.Insecure(host, "the MX RRset is not DNSSEC-validated (RFC 7672 §2.2.1)");
+        }
+
+        var (addressSecure, expanded) = await AddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        if (!addressSecure)
+        {
+            return DaneState.Insecure(host, $"the address records of {host} are not DNSSEC-validated (RFC 7672 §2.2.2)");
+        }
+
+        string[] bases = string.Equals(expanded, host, StringComparison.OrdinalIgnoreCase) ? [host] : [expanded, host];
+        DaneState? last = null;
+        foreach (var name in bases)
+        {
+            last = await TlsaAsync(name, [.. new[] { name, host, nextHop }.Distinct(StringComparer.OrdinalIgnoreCase)], cancellationToken).ConfigureAwait(false);
+            if (last.Status != DnssecStatus.Secure || last.Records.Count > 0)
+            {
+                return last;
+            }
+        }
+
+        return last!;
+    }
+
+    // Secure when the address answer carried AD; the CNAME-expanded name when the answer had a CNAME chain.
+    private async Task<(bool Secure, string Expanded)> AddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        foreach (var type in new[] { QueryType.A, QueryType.AAAA })
+        {
+            try
+            {
+                var response = await client.QueryAsync(host, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+                if (response.HasError || !response.Answers.AddressRecords().Any())
+                {
+                    continue;
+                }
+
+                var target = response.Answers.CnameRecords().LastOrDefault()?.CanonicalName.Original.TrimEnd('.') ?? host;
+                return (response.Header.IsAuthenticData, target);
+            }
+#pragma warning disable CA1031 // an unanswered address lookup: no secure address, DANE does not start
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                // Try the other family.
+            }
+        }
+
+        return (false, host);
+    }
+
+    private async Task<DaneState> TlsaAsync(string baseName, IReadOnlyList<string> referenceNames, CancellationToken cancellationToken)
+    {
+        var owner = $"_25._tcp.{baseName}";
+        IDnsQueryResponse response;
+        try
+        {
+            response = await client.QueryAsync(owner, QueryType.TLSA, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsResponseException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new DaneState(DnssecStatus.Indeterminate, owner, [], referenceNames, $"no answer: {ex.Code}");
+        }
+#pragma warning disable CA1031 // hostile answers surface as other exception types: all are "no answer"
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return new DaneState(DnssecStatus.Indeterminate, owner, [], referenceNames, $"no answer: {ex.GetType().Name}");
+        }
+
+        var code = response.Header.ResponseCode;
+        if (response.HasError && code != DnsHeaderResponseCode.NotExistentDomain)
+        {
+            return code == DnsHeaderResponseCode.ServerFailure
+                ? new DaneState(DnssecStatus.Bogus, owner, [], referenceNames, "SERVFAIL from the validating resolver")
+                : new DaneState(DnssecStatus.Indeterminate, owner, [], referenceNames, code.ToString());
+        }
+
+        if (!response.Header.IsAuthenticData)
+        {
+            return new DaneState(DnssecStatus.Insecure, owner, [], referenceNames, $"{owner} is not DNSSEC-validated");
+        }
+
+        var records = response.Answers.TlsaRecords()
+            .Select(r => new TlsaAssociation((byte)r.CertificateUsage, (byte)r.Selector, (byte)r.MatchingType, [.. r.CertificateAssociationData]))
+            .ToList();
+        return new DaneState(DnssecStatus.Secure, owner, records, referenceNames);
+    }
+}

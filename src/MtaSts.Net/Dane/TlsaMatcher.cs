@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MtaSts.Certificates;
+
+namespace MtaSts.Dane;
+
+/// <summary>
+/// Authenticates an SMTP server's certificate chain against its TLSA RRset (RFC 7672 §3, RFC 7671). Pure: the time is
+/// passed in and the chain build never goes to the network.
+/// <code>
+/// DANE-EE(3)  the leaf's certificate (selector 0) or public key (selector 1) matches: authenticated; names and the
+///             validity period are not checked (RFC 7672 §3.1.1, RFC 7671 §5.1, DANE-3)
+/// DANE-TA(2)  a certificate the server presented (not the leaf) matches and is taken as the only trust anchor; the
+///             chain from the leaf to it must build at <c>now</c> and a SAN dNSName of the leaf must match a reference
+///             name: the TLSA base domain, the MX host or the next-hop domain (RFC 7672 §3.1.2, §3.2.2; RFC 7671 §5.2)
+/// PKIX-TA(0), PKIX-EE(1), unknown parameters   unusable, never matched (RFC 7672 §3.1.3)
+/// matching types   0 the whole data, 1 SHA-256, 2 SHA-512 (RFC 6698 §2.1.3)
+/// </code>
+/// </summary>
+internal static class TlsaMatcher
+{
+    /// <summary>Checks <paramref name="leaf"/> and the chain the server presented; <see langword="null"/> when a usable record authenticates it.</summary>
+    /// <param name="dane">The host's DANE state; its usable records are tried.</param>
+    /// <param name="leaf">The server's certificate; <see langword="null"/> when it presented none.</param>
+    /// <param name="presented">The other certificates the server sent (the handshake's chain and extra store).</param>
+    /// <param name="now">The verification time for DANE-TA(2) chains.</param>
+    public static MtaStsFailure? Match(DaneState dane, X509Certificate2? leaf, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
+    {
+        if (leaf is null)
+        {
+            return new MtaStsFailure(MtaStsFailureKind.TlsaInvalid, $"the server presented no certificate to match {dane.TlsaName}", "no-certificate");
+        }
+
+        var nameMismatch = false;
+        foreach (var record in dane.Records.Where(r => r.IsUsable))
+        {
+            if (record.Usage == TlsaAssociation.DaneEe && Matches(record, leaf))
+            {
+                return null; // RFC 7671 §5.1: DANE-EE ignores names and validity.
+            }
+
+            if (record.Usage != TlsaAssociation.DaneTa)
+            {
+                continue;
+            }
+
+            foreach (var anchor in presented.Where(c => !c.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span) && Matches(record, c)))
+            {
+                if (!ChainsTo(leaf, anchor, presented, now))
+                {
+                    continue;
+                }
+
+                if (dane.ReferenceNames.Any(name => CertificateValidator.MatchesDnsName(leaf, name)))
+                {
+                    return null;
+                }
+
+                nameMismatch = true;
+            }
+        }
+
+        return nameMismatch
+            ? new MtaStsFailure(MtaStsFailureKind.CertificateHostMismatch,
+                $"the chain matches DANE-TA of {dane.TlsaName}, but no subjectAltName of the certificate is one of {string.Join(", ", dane.ReferenceNames)} (RFC 7672 §3.2.2)")
+            : new MtaStsFailure(MtaStsFailureKind.TlsaInvalid,
+                $"no usable TLSA record of {dane.TlsaName} matches the certificate of {leaf.Subject} ({dane.Records.Count} records)", "tlsa-mismatch");
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> matches the record's selector and matching type.</summary>
+    public static bool Matches(TlsaAssociation record, X509Certificate2 certificate)
+    {
+        var selected = record.Selector == 0 ? certificate.RawData : certificate.PublicKey.ExportSubjectPublicKeyInfo();
+        var digest = record.MatchingType switch
+        {
+            0 => selected,
+            1 => SHA256.HashData(selected),
+            2 => SHA512.HashData(selected),
+            _ => null,
+        };
+        return digest is not null && CryptographicOperations.FixedTimeEquals(digest, record.Data);
+    }
+
+    /// <summary>The association data a record for <paramref name="certificate"/> carries (tests, the tool).</summary>
+    public static byte[] Associate(X509Certificate2 certificate, byte selector, byte matchingType)
+    {
+        var selected = selector == 0 ? certificate.RawData : certificate.PublicKey.ExportSubjectPublicKeyInfo();
+        return matchingType switch
+        {
+            1 => SHA256.HashData(selected),
+            2 => SHA512.HashData(selected),
+            _ => selected,
+        };
+    }
+
+    private static bool ChainsTo(X509Certificate2 leaf, X509Certificate2 anchor, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy = CertificateValidator.OfflinePolicy();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(anchor);
+        chain.ChainPolicy.ExtraStore.AddRange(presented.ToArray());
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        return chain.Build(leaf);
+    }
+}

@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MtaSts.Dane;
+using MtaSts.Demo;
+using MtaSts.MailKit.Delivery;
+using MtaSts.Testing;
+
+namespace MtaSts.MailKit.Tests;
+
+/// <summary>
+/// DANE for SMTP (RFC 7672) in the direct sender, over real DNS (AD bit from the loopback resolver for the signed zone
+/// <c>dane.test</c>, SERVFAIL for bogus names) and real SMTP with STARTTLS (RFC 8461 §2, DANE-1..5).
+/// </summary>
+public sealed class DaneDeliveryTests : DemoWorldTest
+{
+    private const string Domain = "dane.test";
+    private const string Mx = "mx.dane.test";
+    private const string Tlsa = "_25._tcp.mx.dane.test";
+
+    [Fact]
+    public async Task Send_DaneEeMatchesExpiredCertificate_DeliversWhereEnforceWouldRefuse()
+    {
+        using var expired = World.Ca.IssueExpired(Mx);
+        var receiver = await SignedMxAsync(expired, policy: "enforce");
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(expired, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "DANE-3 DANE-EE(3) ignores the validity period; DANE-4 DANE decides this MX");
+        result.DeliveredVia!.Decision.Mechanism.Should().Be(MtaStsMechanism.Dane);
+        receiver.Messages.Should().ContainSingle().Which.OverTls.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Send_DaneEeMatchesWrongHostCertificate_Delivers()
+    {
+        using var wrongHost = World.Ca.IssueFor("somewhere-else.example");
+        var receiver = await SignedMxAsync(wrongHost, policy: "enforce");
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(wrongHost, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "DANE-3 DANE-EE(3) ignores the certificate's names");
+        receiver.Messages.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Send_DaneEeMatchesSelfSignedCertificate_Delivers()
+    {
+        using var selfSigned = SelfSigned(Mx);
+        var receiver = await SignedMxAsync(selfSigned, policy: null);
+        World.Dns.SetTlsa(Tlsa, (3, 0, 2, TlsaMatcher.Associate(selfSigned, 0, 2)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        result.DeliveredVia!.Decision.Mechanism.Should().Be(MtaStsMechanism.Dane);
+        receiver.Messages.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Send_TlsaMismatch_RefusedEvenThoughEnforcePolicyWouldPass()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        using var other = World.Ca.IssueFor(Mx);
+        var receiver = await SignedMxAsync(good, policy: "enforce");
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(other, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "DANE-1 MTA-STS never rescues a failing DANE validation");
+        var decision = result.Attempts.Should().ContainSingle().Subject.Decision!.Value;
+        decision.Mechanism.Should().Be(MtaStsMechanism.Dane);
+        decision.Failure!.ResultType.Should().Be("tlsa-invalid");
+        receiver.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Send_DaneWithStartTlsStripped_Refused()
+    {
+        using var certificate = World.Ca.IssueFor(Mx);
+        var receiver = await SignedMxAsync(certificate, policy: null);
+        World.AddStrippingProxy(Mx, 12, receiver);
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(certificate, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "DANE-2 secure TLSA makes STARTTLS mandatory, even without a policy");
+        result.Attempts.Should().ContainSingle().Which.Decision!.Value.Failure!.ResultType.Should().Be("starttls-not-supported");
+        receiver.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Send_BogusTlsa_RefusedBeforeConnecting()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        var receiver = await SignedMxAsync(good, policy: "enforce");
+        World.Dns.SetBogus(Tlsa);
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "DANE-5 a bogus TLSA lookup makes the MX unusable; MTA-STS does not rescue it");
+        result.Attempts.Should().ContainSingle().Which.Decision!.Value.Failure!.ResultType.Should().Be("dnssec-invalid");
+        receiver.Sessions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Send_InsecureZone_FallsBackToMtaSts()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        using var other = World.Ca.IssueFor(Mx);
+        var receiver = await World.AddReceiverAsync(Mx, 11, good);
+        World.Dns.SetMx(Domain, (10, Mx));
+        World.PublishPolicy(Domain, "enforce", Mx);
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(other, 1, 1))); // unsigned: not to be trusted
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "RFC 7672 §2.2: TLSA without DNSSEC is ignored; the enforce policy decides");
+        result.DeliveredVia!.Decision.Mechanism.Should().Be(MtaStsMechanism.MtaSts);
+        receiver.Messages.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Send_OnlyUnusableTlsaAndStartTlsStripped_Refused()
+    {
+        using var certificate = World.Ca.IssueFor(Mx);
+        var receiver = await SignedMxAsync(certificate, policy: null);
+        World.AddStrippingProxy(Mx, 12, receiver);
+        World.Dns.SetTlsa(Tlsa, (1, 1, 1, TlsaMatcher.Associate(certificate, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "RFC 7672 §2.2 secure but unusable TLSA: TLS stays mandatory");
+        receiver.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Send_OnlyUnusableTlsaWithTls_DeliversUnauthenticated()
+    {
+        using var expired = World.Ca.IssueExpired(Mx);
+        var receiver = await SignedMxAsync(expired, policy: null);
+        World.Dns.SetTlsa(Tlsa, (0, 1, 1, TlsaMatcher.Associate(World.Ca.Root, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "RFC 7672 §2.2 unusable-only TLSA: TLS without authentication");
+        receiver.Messages.Should().ContainSingle().Which.OverTls.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Send_DaneOff_NoDnssecAskedAndTlsaIgnored()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        using var other = World.Ca.IssueFor(Mx);
+        var receiver = await SignedMxAsync(good, policy: "enforce");
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(other, 1, 1)));
+
+        var result = (await new MtaStsDirectSender(Enforcer, World.SenderOptions()).SendAsync(Message($"bob@{Domain}"))).Should().ContainSingle().Subject;
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "DANE is opt-in");
+        World.Dns.Queries(Tlsa).Should().Be(0);
+        World.Dns.DnssecQueries.Should().Be(0);
+        receiver.Messages.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Send_TlsaMismatchWithRecorder_ReportedUnderTlsaPolicy()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        using var other = World.Ca.IssueFor(Mx);
+        await SignedMxAsync(good, policy: "enforce");
+        var record = (Usage: (byte)3, Selector: (byte)1, Matching: (byte)1, Data: TlsaMatcher.Associate(other, 1, 1));
+        World.Dns.SetTlsa(Tlsa, record);
+        var recorder = new MtaSts.Reporting.TlsRptRecorder();
+
+        await SendDaneAsync(recorder);
+
+        var restored = new MtaSts.Reporting.TlsRptRecorder();
+        restored.ImportJson(recorder.ExportJson());
+        foreach (var r in new[] { recorder, restored })
+        {
+            var day = r.Domains(DateOnly.FromDateTime(DateTime.UtcNow)).Should().ContainSingle().Subject;
+            var report = r.BuildReport(day, DateOnly.FromDateTime(DateTime.UtcNow), "test", "reports@sender.test")!;
+            var policy = report.Policies.Should().ContainSingle("DANE decided the only session: no sts block").Subject;
+            policy.PolicyType.Should().Be("tlsa", "DANE-6, RFC 8460 §4.3");
+            policy.PolicyString.Should().Equal($"3 1 1 {Convert.ToHexStringLower(record.Data)}");
+            policy.MxHost.Should().Equal(Mx);
+            policy.TotalFailureSessionCount.Should().Be(1);
+            policy.FailureDetails.Should().ContainSingle().Which.ResultType.Should().Be("tlsa-invalid");
+        }
+    }
+
+    [Fact]
+    public async Task Send_BogusTlsaWithRecorder_ReportedAsDnssecInvalid()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        await SignedMxAsync(good, policy: "enforce");
+        World.Dns.SetBogus(Tlsa);
+        var recorder = new MtaSts.Reporting.TlsRptRecorder();
+
+        await SendDaneAsync(recorder);
+
+        var report = recorder.BuildReport(Domain, DateOnly.FromDateTime(DateTime.UtcNow), "test", "reports@sender.test")!;
+        var policy = report.Policies.Should().ContainSingle().Subject;
+        policy.PolicyType.Should().Be("tlsa");
+        policy.FailureDetails.Should().ContainSingle().Which.ResultType.Should().Be("dnssec-invalid");
+    }
+
+    private async Task<LoopbackSmtpReceiver> SignedMxAsync(X509Certificate2 certificate, string? policy)
+    {
+        World.Dns.SetSigned(Domain);
+        World.Dns.SetMx(Domain, (10, Mx));
+        if (policy is not null)
+        {
+            World.PublishPolicy(Domain, policy, Mx);
+        }
+
+        return await World.AddReceiverAsync(Mx, 11, certificate);
+    }
+
+    private async Task<MtaStsDeliveryResult> SendDaneAsync(MtaSts.Reporting.TlsRptRecorder? recorder = null)
+    {
+        var options = World.SenderOptions();
+        options.UseDane = true;
+        return (await new MtaStsDirectSender(Enforcer, options, null, recorder).SendAsync(Message($"bob@{Domain}"))).Should().ContainSingle().Subject;
+    }
+
+    private static X509Certificate2 SelfSigned(string host)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(host);
+        request.CertificateExtensions.Add(san.Build());
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+    }
+}
