@@ -128,8 +128,8 @@ public sealed class MtaStsPolicyState
     /// This domain as if it had no policy: opportunistic TLS, any certificate (RFC 8689 §4.3, RT-2: a message carrying
     /// <c>TLS-Required: No</c> whose sender chose to honour it).
     /// </summary>
-    internal MtaStsPolicyState WithoutPolicy() =>
-        new(Domain, null, MtaStsPolicySource.None, RecordId, null, null, false, false, _settings with { RequireValidCertificateWithoutPolicy = false });
+    internal MtaStsPolicyState AsIfNoPolicy() =>
+        new(Domain, null, RecordId, null, null, false, false, _settings with { RequireValidCertificateWithoutPolicy = false });
 
     /// <summary>Decides an MX host before connecting, with its DANE facts (DANE-4: secure usable TLSA skips the mx patterns).</summary>
     internal MtaStsDecision EvaluateMxWithDane(string mxHost, Dane.DaneState? dane) => Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected, Dane: dane));

@@ -106,7 +106,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         if (relaxed)
         {
             LogTlsRequiredNoHonored(domain);
-            state = state.WithoutPolicy();
+            state = state.AsIfNoPolicy();
         }
 
         var (mx, candidates) = await _loop.ResolveAsync(state.Domain, cancellationToken).ConfigureAwait(false);

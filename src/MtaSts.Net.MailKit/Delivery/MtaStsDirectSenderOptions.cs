@@ -43,7 +43,7 @@ public sealed class MtaStsDirectSenderOptions
 
     /// <summary>
     /// Whether DANE for SMTP (RFC 7672) applies beside MTA-STS. DNSSEC is not validated here: the MX, address and TLSA
-    /// lookups request DNSSEC records (DO bit) from <see cref="NameServers"/> and trust the AD bit of their answers, so
+    /// lookups request DNSSEC records (DO bit) from <see cref="MtaStsOptions.NameServers"/> and trust the AD bit of their answers, so
     /// those must be a validating resolver you trust on a trusted path (a local unbound). An MX host with DNSSEC-secure,
     /// usable TLSA records is then decided by DANE alone (RFC 8461 §2: MTA-STS never rescues a DANE failure); hosts
     /// without them keep the MTA-STS decision. The option lives here, not on <see cref="MtaStsOptions"/>, because only
