@@ -47,13 +47,16 @@ foreach (var (row, index) in rows.Select((r, i) => (r, i)))
 }
 
 // What scenario 3 (testing, STARTTLS stripped) leaves for the domain owner's daily TLS-RPT report.
-var report = recorder.BuildReport("testing.test", DateOnly.FromDateTime(DateTime.UtcNow), "MtaSts.Net demo", "tlsrpt@sender.demo.test");
-var entry = report?.Policies.Single().FailureDetails.SingleOrDefault();
-allOk &= entry is { ResultType: "starttls-not-supported", FailedSessionCount: 1 };
+var reportJson = recorder.PreviewReportJson("testing.test", DateOnly.FromDateTime(DateTime.UtcNow), "MtaSts.Net demo", "tlsrpt@sender.demo.test");
+using var report = reportJson is null ? null : System.Text.Json.JsonDocument.Parse(reportJson);
+var details = report?.RootElement.GetProperty("policies")[0].GetProperty("failure-details");
+var entry = details is { ValueKind: System.Text.Json.JsonValueKind.Array } d && d.GetArrayLength() == 1 ? d[0] : (System.Text.Json.JsonElement?)null;
+string? Field(string name) => entry is { } e && e.TryGetProperty(name, out var v) ? v.ToString() : null;
+allOk &= Field("result-type") == "starttls-not-supported" && Field("failed-session-count") == "1";
 Console.WriteLine();
 Console.WriteLine("TLS-RPT failure entry recorded for testing.test (scenario 3), as it will appear in the daily report:");
-Console.WriteLine(entry is null ? "  (none — unexpected)" : $"  result-type {entry.ResultType}, failed-session-count {entry.FailedSessionCount}, " +
-    $"receiving-mx-hostname {entry.ReceivingMxHostname},\n  failure-reason-code: {entry.FailureReasonCode}");
+Console.WriteLine(entry is null ? "  (none — unexpected)" : $"  result-type {Field("result-type")}, failed-session-count {Field("failed-session-count")}, " +
+    $"receiving-mx-hostname {Field("receiving-mx-hostname")},\n  failure-reason-code: {Field("failure-reason-code")}");
 
 Console.WriteLine();
 Console.WriteLine($"{(allOk ? "All scenarios ended as MTA-STS requires" : "SOME SCENARIOS DID NOT END AS EXPECTED")} ({watch.Elapsed.TotalSeconds:0.0} s).");

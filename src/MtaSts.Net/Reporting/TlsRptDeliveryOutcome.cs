@@ -5,14 +5,14 @@ namespace MtaSts.Reporting;
 /// <param name="ReportId">The report id, when a report was built.</param>
 /// <param name="Status">Delivered, not wanted (no TLS-RPT record), already sent, or failed (to be retried).</param>
 /// <param name="Detail">Where it went, or why not.</param>
-public sealed record TlsRptDeliveryOutcome(string Domain, string? ReportId, TlsRptDeliveryStatus Status, string? Detail)
+internal sealed record TlsRptDeliveryOutcome(string Domain, string? ReportId, TlsRptDeliveryStatus Status, string? Detail)
 {
     /// <summary>The UTC day the report covers.</summary>
     public DateOnly Day { get; init; }
 }
 
 /// <summary>The status of a report delivery.</summary>
-public enum TlsRptDeliveryStatus
+internal enum TlsRptDeliveryStatus
 {
     /// <summary>An endpoint accepted the report.</summary>
     Delivered = 0,

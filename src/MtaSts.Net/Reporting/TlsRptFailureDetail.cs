@@ -12,7 +12,7 @@ namespace MtaSts.Reporting;
 /// <param name="AdditionalInformation">A URI with more detail (RFC 8460 §4.4 types it as a URI; free text never goes here).</param>
 /// <param name="FailureReasonCode">A reason: a code such as <c>mx-not-in-policy</c>, then free text (certificate details,
 /// the STARTTLS-stripping evidence).</param>
-public sealed record TlsRptFailureDetail(
+internal sealed record TlsRptFailureDetail(
     string ResultType,
     string? SendingMtaIp,
     string? ReceivingMxHostname,

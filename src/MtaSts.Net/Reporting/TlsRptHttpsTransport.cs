@@ -8,7 +8,7 @@ namespace MtaSts.Reporting;
 /// Delivers reports to <c>https:</c> URIs: a POST of the gzip body as <c>application/tlsrpt+gzip</c>; any 2xx is success
 /// (RPT-19). Each POST has its own timeout (<see cref="TlsRptOptions.HttpTimeout"/>); a redirect is a failure, never followed.
 /// </summary>
-public sealed class TlsRptHttpsTransport : ITlsRptTransport
+internal sealed class TlsRptHttpsTransport : ITlsRptTransport
 {
     private readonly HttpClient _client;
     private readonly TlsRptOptions _options;

@@ -10,7 +10,7 @@ namespace MtaSts.Reporting;
 /// <param name="TotalSuccessfulSessionCount">Sessions that succeeded.</param>
 /// <param name="TotalFailureSessionCount">Sessions that failed.</param>
 /// <param name="FailureDetails">Failures grouped by result type and peers.</param>
-public sealed record TlsRptPolicyResult(
+internal sealed record TlsRptPolicyResult(
     string PolicyType,
     IReadOnlyList<string> PolicyString,
     string PolicyDomain,

@@ -113,7 +113,7 @@ public sealed partial class TlsRptRecorder
     /// <summary>The domains with sessions recorded on <paramref name="day"/>.</summary>
     /// <param name="day">The UTC day.</param>
     /// <returns>The policy domains.</returns>
-    public IReadOnlyList<string> Domains(DateOnly day) => [.. _days.Keys.Where(k => k.Day == day).Select(k => k.Domain).Order(StringComparer.Ordinal)];
+    internal IReadOnlyList<string> Domains(DateOnly day) => [.. _days.Keys.Where(k => k.Day == day).Select(k => k.Domain).Order(StringComparer.Ordinal)];
 
     /// <summary>Builds the report of one domain for one UTC day, or <see langword="null"/> when nothing was recorded.</summary>
     /// <param name="domain">The policy domain.</param>
@@ -122,7 +122,7 @@ public sealed partial class TlsRptRecorder
     /// <param name="contactInfo">The contact address (its domain is the <c>TLS-Report-Submitter</c>).</param>
     /// <param name="reportId">The report id; <see langword="null"/> for a stable one derived from the domain and day.</param>
     /// <returns>The report.</returns>
-    public TlsRptReport? BuildReport(string domain, DateOnly day, string organizationName, string contactInfo, string? reportId = null)
+    internal TlsRptReport? BuildReport(string domain, DateOnly day, string organizationName, string contactInfo, string? reportId = null)
     {
         if (!_days.TryGetValue((domain, day), out var policies))
         {
@@ -135,10 +135,23 @@ public sealed partial class TlsRptRecorder
             [.. policies.Values.Select(p => p.ToResult(domain))]);
     }
 
+    /// <summary>
+    /// The RFC 8460 JSON report this process has recorded so far for one domain and UTC day (what its part of the daily
+    /// report will say), or <see langword="null"/> when nothing was recorded: for inspection and tests; delivery is the
+    /// reporting service's.
+    /// </summary>
+    /// <param name="domain">The policy domain (normalised: lower case, no root dot).</param>
+    /// <param name="day">The UTC day.</param>
+    /// <param name="organizationName">The reporting organisation.</param>
+    /// <param name="contactInfo">The contact address.</param>
+    /// <returns>The report JSON, or <see langword="null"/>.</returns>
+    public string? PreviewReportJson(string domain, DateOnly day, string organizationName, string contactInfo) =>
+        BuildReport(domain, day, organizationName, contactInfo)?.ToJson();
+
     /// <summary>Drops what was recorded for a domain and day (after its report was delivered).</summary>
     /// <param name="domain">The policy domain.</param>
     /// <param name="day">The UTC day.</param>
-    public void Forget(string domain, DateOnly day)
+    internal void Forget(string domain, DateOnly day)
     {
         if (_days.TryRemove((domain, day), out _))
         {

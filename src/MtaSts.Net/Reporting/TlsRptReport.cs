@@ -11,7 +11,7 @@ namespace MtaSts.Reporting;
 /// <param name="ContactInfo">An address to contact the reporter.</param>
 /// <param name="ReportId">A unique id of the report.</param>
 /// <param name="Policies">One entry per policy applied to the domain that day.</param>
-public sealed record TlsRptReport(
+internal sealed record TlsRptReport(
     string OrganizationName,
     DateTimeOffset StartDateTime,
     DateTimeOffset EndDateTime,

@@ -6,7 +6,7 @@ namespace MtaSts.Reporting;
 // RPT-6, RPT-7: the _smtp._tls record, cached for its DNS TTL (at least a minute, at most a day). Found is null on a
 // temporary DNS failure, which is retried and never cached. The cache is pruned of expired entries at each run and
 // holds at most MaxDomainsPerDay entries.
-public sealed partial class TlsRptReporter
+internal sealed partial class TlsRptReporter
 {
     private readonly ConcurrentDictionary<string, (TlsRptRecord? Record, string? Error, DateTimeOffset Until)> _records = new(StringComparer.Ordinal);
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MtaSts.Reporting;
 
-public sealed partial class TlsRptReporter
+internal sealed partial class TlsRptReporter
 {
     [LoggerMessage(1000, LogLevel.Information, "TLS-RPT report {ReportId} for {Domain} delivered to {Uri}", EventName = "ReportDelivered")]
     private partial void LogDelivered(string reportId, string domain, string uri);

@@ -5,7 +5,7 @@ namespace MtaSts.Reporting;
 //  - A failed save puts the counters back into the recorder; they go with the next save (D).
 //  - Saved only when something was recorded since the last save (G).
 //  - Sent markers expire once no run can send their day any more (G).
-public sealed partial class TlsRptReporter
+internal sealed partial class TlsRptReporter
 {
     private readonly ITlsRptStateStore _store;
     private readonly SemaphoreSlim _saving = new(1, 1);

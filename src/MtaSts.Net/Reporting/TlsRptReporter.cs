@@ -15,7 +15,7 @@ namespace MtaSts.Reporting;
 /// and day, and a restart sends nothing twice. Each domain is sent in isolation, within a time budget, a few at a time.
 /// </summary>
 #pragma warning disable CA1001 // _saving (a SemaphoreSlim whose wait handle is never used) needs no disposal
-public sealed partial class TlsRptReporter
+internal sealed partial class TlsRptReporter
 #pragma warning restore CA1001
 {
     private const int MaxRetryRounds = 32;
