@@ -13,6 +13,7 @@ namespace MtaSts;
 public sealed class MtaStsPolicyState
 {
     private readonly EvaluationSettings _settings;
+    private volatile MxDecision? _lastMx;
 
     private MtaStsPolicyState(string domain, MtaStsPolicy? policy, string? recordId, DateTimeOffset? fetchedAt, MtaStsFailure? discoveryFailure,
         bool discoveryBlocks, bool discoveryReportable, EvaluationSettings settings)
@@ -96,8 +97,20 @@ public sealed class MtaStsPolicyState
     {
         ArgumentNullException.ThrowIfNull(mxHost);
 
-        return Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected));
+        // The answer depends on this state and the name only, so the last one is kept: a sender delivering to the same
+        // MX over and over decides it once per cached state (the hot path of a cached decision).
+        var last = _lastMx;
+        if (last is not null && string.Equals(last.MxHost, mxHost, StringComparison.Ordinal))
+        {
+            return last.Decision;
+        }
+
+        var decision = Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected));
+        _lastMx = new MxDecision(mxHost, decision);
+        return decision;
     }
+
+    private sealed record MxDecision(string MxHost, MtaStsDecision Decision);
 
     /// <summary>
     /// Decides, inside the TLS certificate callback (or after EHLO when STARTTLS is missing), whether the session may
