@@ -38,7 +38,7 @@ internal sealed class TlsRptMailTransport : ITlsRptTransport
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _loop = new MxDeliveryLoop(dns, options, Random.Shared);
+        _loop = new MxDeliveryLoop(dns, options, Random.Shared, allowDane: false); // RPT-18: report mail never applies DANE
         _signer = reportOptions is null ? null : DkimSignerFor(reportOptions);
     }
 

@@ -125,7 +125,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     // deadline is never overrun; anything closer goes to the exact clock. Without it (a test clock): exact.
     private bool IsCertainlyFresh(CacheEntry entry, out long now)
     {
-        if (_coarse is null)
+        if (_coarse is null || !_coarse.IsCurrent)
         {
             now = _time.GetTimestamp();
             return entry.IsFresh(now);

@@ -24,7 +24,14 @@ internal sealed class DaneLookup(ILookupClient client)
             return DaneState.Insecure(host, "the MX RRset is not DNSSEC-validated (RFC 7672 §2.2.1)");
         }
 
-        var (addressSecure, expanded) = await AddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        var (addressSecure, expanded, failed) = await AddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        if (failed)
+        {
+            // Neither address lookup was answered: whether the host is signed is unknown, so DANE may apply. Never
+            // "insecure" (an attacker who delays these queries would switch DANE off): the host is unusable (DANE-5).
+            return new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host], $"the address lookups of {host} were not answered");
+        }
+
         if (!addressSecure)
         {
             return DaneState.Insecure(host, $"the address records of {host} are not DNSSEC-validated (RFC 7672 §2.2.2)");
@@ -44,21 +51,24 @@ internal sealed class DaneLookup(ILookupClient client)
         return last!;
     }
 
-    // Secure when the address answer carried AD; the CNAME-expanded name when the answer had a CNAME chain.
-    private async Task<(bool Secure, string Expanded)> AddressesAsync(string host, CancellationToken cancellationToken)
+    // Secure when the address answer carried AD; the CNAME-expanded name when the answer had a CNAME chain. Failed when
+    // neither family got an answer (a timeout, SERVFAIL): not the same as an answer without addresses.
+    private async Task<(bool Secure, string Expanded, bool Failed)> AddressesAsync(string host, CancellationToken cancellationToken)
     {
+        var answered = false;
         foreach (var type in new[] { QueryType.A, QueryType.AAAA })
         {
             try
             {
                 var response = await client.QueryAsync(host, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+                answered |= response.Header.ResponseCode is DnsHeaderResponseCode.NoError or DnsHeaderResponseCode.NotExistentDomain;
                 if (response.HasError || !response.Answers.AddressRecords().Any())
                 {
                     continue;
                 }
 
                 var target = response.Answers.CnameRecords().LastOrDefault()?.CanonicalName.Original.TrimEnd('.') ?? host;
-                return (response.Header.IsAuthenticData, target);
+                return (response.Header.IsAuthenticData, target, false);
             }
 #pragma warning disable CA1031 // an unanswered address lookup: no secure address, DANE does not start
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -68,7 +78,7 @@ internal sealed class DaneLookup(ILookupClient client)
             }
         }
 
-        return (false, host);
+        return (false, host, !answered);
     }
 
     private async Task<DaneState> TlsaAsync(string baseName, IReadOnlyList<string> referenceNames, CancellationToken cancellationToken)

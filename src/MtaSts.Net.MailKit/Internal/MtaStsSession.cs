@@ -90,7 +90,11 @@ internal static class MtaStsSession
             }
 
             var secure = End(state, new SessionFacts(mxHost, TlsStage.Established, failure, Dane: dane, DaneFailure: daneFailure));
-            return new MtaStsSessionOutcome(mxHost, secure, true, true, client.SslProtocol, client.SslCipherSuite, subject, null) { ReceivingMxHelo = stream.ServerName() };
+            var established = new MtaStsSessionOutcome(mxHost, secure, true, true, client.SslProtocol, client.SslCipherSuite, subject, null) { ReceivingMxHelo = stream.ServerName() };
+
+            // The certificate callback refuses a bad chain during the handshake; should it not have run (a resumed
+            // session), the table's answer here still stops the delivery.
+            return secure.MayDeliver ? established : throw new MtaStsDeliveryRefusedException(secure, established);
         }
 
         // Plain text: allowed without a policy, under none, and under testing (FLOW-16), which records the failure.

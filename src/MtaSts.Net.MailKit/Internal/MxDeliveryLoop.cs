@@ -18,14 +18,15 @@ internal sealed class MxDeliveryLoop
     private readonly DaneLookup? _dane;
     private readonly Random _random;
 
-    public MxDeliveryLoop(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, Random random)
+    public MxDeliveryLoop(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, Random random, bool allowDane = true)
     {
         _options = options;
         // DANE asks for DNSSEC records (DO bit) on the MX, address and TLSA lookups and trusts the AD bit of the
         // configured validating resolver (RFC 7672 §2.1): the same name servers and timeouts, with DO set.
-        var client = options.UseDane ? MxResolver.WithDnssec(dns) : dns;
+        var dane = allowDane && options.UseDane;
+        var client = dane ? MxResolver.WithDnssec(dns) : dns;
         _resolver = new MxResolver(client);
-        _dane = options.UseDane ? new DaneLookup(client) : null;
+        _dane = dane ? new DaneLookup(client) : null;
         _random = random;
     }
 

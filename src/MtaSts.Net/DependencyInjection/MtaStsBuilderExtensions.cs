@@ -76,7 +76,7 @@ public static class MtaStsBuilderExtensions
 
     /// <summary>
     /// Turns TLS reporting (RFC 8460) on: a <see cref="TlsRptRecorder"/> that the MailKit sender feeds, the <c>https:</c>
-    /// transport (named client <c>MtaSts.Net.TlsRpt</c>), and a hosted service sending each UTC day's reports. Counters
+    /// transport (the library's own HTTP client), and a hosted service sending each UTC day's reports. Counters
     /// and sent markers are kept in memory, in <see cref="TlsRptOptions.StateDirectory"/> when set, or in Redis, shared by
     /// a fleet, with <c>UseRedisTlsRptState</c> from the MtaSts.Net.Redis package.
     /// </summary>
@@ -95,10 +95,12 @@ public static class MtaStsBuilderExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<TlsRptReporter>>()));
         builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        builder.Services.AddHttpClient(TlsRptHttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(sp => TlsRptHttpsTransport.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value));
+        // The report client is the library's own, as the policy client is: its handler (no redirects, no pooling,
+        // public endpoints only) must not be wrapped by the application's HttpClient defaults.
+        builder.Services.TryAddSingleton(sp => new TlsRptHttpClient(
+            TlsRptHttpsTransport.CreateHandler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value)));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptHttpsTransport>(
-            sp => new TlsRptHttpsTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TlsRptHttpClientName),
+            sp => new TlsRptHttpsTransport(sp.GetRequiredService<TlsRptHttpClient>().Client,
                 sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value)));
         builder.Services.TryAddSingleton(sp => new TlsRptReporter(
             sp.GetRequiredService<TlsRptRecorder>(),
@@ -122,8 +124,6 @@ public static class MtaStsBuilderExtensions
         return builder;
     }
 
-    /// <summary>The name of the <see cref="HttpClient"/> used to POST reports.</summary>
-    public const string TlsRptHttpClientName = "MtaSts.Net.TlsRpt";
 
     /// <summary>Adds the hosted service that refreshes cached policies before they expire (CACHE-6, CACHE-7).</summary>
     /// <param name="builder">The builder.</param>
@@ -145,4 +145,12 @@ public static class MtaStsBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MtaStsPolicyRefresher>());
         return builder;
     }
+}
+
+/// <summary>The HTTP client of the <c>https:</c> report transport, owned (and disposed) by the container.</summary>
+internal sealed class TlsRptHttpClient(HttpMessageHandler handler) : IDisposable
+{
+    public HttpClient Client { get; } = new(handler, disposeHandler: true);
+
+    public void Dispose() => Client.Dispose();
 }

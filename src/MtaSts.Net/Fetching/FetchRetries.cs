@@ -38,6 +38,7 @@ internal static class FetchRetries
     {
         { Exception: { } ex } when PolicyHostCertificateCheck.TryFind(ex, out _) => false, // FETCH-2: never retried
         { Exception: HttpRequestException { InnerException: AuthenticationException } } => false,
+        { Exception: HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } } => false, // no policy host: asking again won't help
         { Exception: HttpRequestException } => true,
         { Result: { } response } => response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500,
         _ => false,

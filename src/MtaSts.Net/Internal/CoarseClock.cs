@@ -14,6 +14,7 @@ internal sealed class CoarseClock
 
     private readonly TimeProvider _time;
     private long _now;
+    private long _tickedAtMs = Environment.TickCount64;
 
     private CoarseClock(TimeProvider time, long period)
     {
@@ -27,6 +28,12 @@ internal sealed class CoarseClock
 
     /// <summary>The timestamp at the last tick: at most about <see cref="PeriodTicks"/> behind the clock.</summary>
     public long Now => Volatile.Read(ref _now);
+
+    /// <summary>
+    /// Whether the timer has ticked within its slack (read from the OS's coarse millisecond counter): a timer held up by
+    /// a starved thread pool must send readers to the real clock, not let them serve entries past their deadlines.
+    /// </summary>
+    public bool IsCurrent => Environment.TickCount64 - Volatile.Read(ref _tickedAtMs) < (long)(Period.TotalMilliseconds * 3);
 
     /// <summary>
     /// A coarse clock over <paramref name="time"/> when it is the system clock (with the timer that drives it, to be
@@ -50,5 +57,9 @@ internal sealed class CoarseClock
         return clock;
     }
 
-    private void Tick() => Volatile.Write(ref _now, _time.GetTimestamp());
+    private void Tick()
+    {
+        Volatile.Write(ref _now, _time.GetTimestamp());
+        Volatile.Write(ref _tickedAtMs, Environment.TickCount64);
+    }
 }
