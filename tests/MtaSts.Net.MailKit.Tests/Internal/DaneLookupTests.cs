@@ -79,6 +79,18 @@ public sealed class DaneLookupTests : IDisposable
     }
 
     [Fact]
+    public async Task Lookup_AddressLookupsUnanswered_IndeterminateNotInsecure()
+    {
+        _dns.SetTlsa("_25._tcp.mx.signed.test", (3, 1, 1, Digest));
+        _dns.SetBogus("mx.signed.test"); // A and AAAA: SERVFAIL (an on-path attacker dropping or breaking them)
+
+        var state = await Lookup("mx.signed.test", mxSecure: true);
+
+        state.Status.Should().Be(DnssecStatus.Indeterminate, "unanswered address lookups must not switch DANE off (RFC 7672 §2.2)");
+        state.LookupFailed.Should().BeTrue("the host is unusable rather than left to MTA-STS alone");
+    }
+
+    [Fact]
     public async Task Lookup_Refused_Indeterminate()
     {
         _dns.SetReturnCode("_25._tcp.mx.signed.test", ReturnCode.Refused);
