@@ -10,8 +10,27 @@ namespace MtaSts.DependencyInjection;
 /// </summary>
 internal static class MtaStsConfigurationBinder
 {
+    // Every key the section may hold: anything else is a typo (a misspelt DnsFailureBehavior would silently keep the
+    // default) and is reported at start.
+    private static readonly string[] Known =
+    [
+        nameof(MtaStsOptions.NameServers), nameof(MtaStsOptions.DnsTimeout), nameof(MtaStsOptions.DnsRetries), nameof(MtaStsOptions.DnsFailureBehavior),
+        nameof(MtaStsOptions.FetchRetries), nameof(MtaStsOptions.FetchTimeout), nameof(MtaStsOptions.MaxPolicyBytes), nameof(MtaStsOptions.UserAgent),
+        nameof(MtaStsOptions.ParsingMode), nameof(MtaStsOptions.CheckCertificateRevocation), nameof(MtaStsOptions.RequireValidCertificateWithoutPolicy),
+        nameof(MtaStsOptions.TxtRecheckMinimum), nameof(MtaStsOptions.TxtRecheckMaximum), nameof(MtaStsOptions.MaxCacheEntries),
+        nameof(MtaStsOptions.StoreTimeout), nameof(MtaStsOptions.StoreBreakDuration),
+    ];
+
     public static void Bind(IConfiguration section, MtaStsOptions options)
     {
+        foreach (var child in section.GetChildren())
+        {
+            if (!Known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                options.BindingProblems.Add($"'{child.Key}' is not an MTA-STS option (known: {string.Join(", ", Known)}).");
+            }
+        }
+
         TimeSpanValue(section, nameof(MtaStsOptions.DnsTimeout), v => options.DnsTimeout = v, options);
         IntValue(section, nameof(MtaStsOptions.DnsRetries), v => options.DnsRetries = v, options);
         TimeSpanValue(section, nameof(MtaStsOptions.FetchTimeout), v => options.FetchTimeout = v, options);

@@ -84,6 +84,7 @@ public sealed class HostingTests : WorldTest
             ["MtaSts:NameServers:0"] = "not-an-address",
             ["MtaSts:ParsingMode"] = "sloppy",
             ["MtaSts:CheckCertificateRevocation"] = "maybe",
+            ["MtaSts:DnsFailureBehaviour"] = "Proceed", // a typo would otherwise keep FailClosed silently
         }).Build();
         using var host = Build(services => services.AddMtaSts(configuration));
 
@@ -95,6 +96,7 @@ public sealed class HostingTests : WorldTest
             .And.Contain("TxtRecheckMaximum (00:01:00) must be at least TxtRecheckMinimum (01:00:00)")
             .And.Contain("NameServers:0 'not-an-address'")
             .And.Contain("ParsingMode 'sloppy'")
+            .And.Contain("'DnsFailureBehaviour' is not an MTA-STS option")
             .And.Contain("CheckCertificateRevocation 'maybe' is not true or false");
     }
 
