@@ -22,9 +22,4 @@ public sealed class MtaStsDeliveryRefusedException : Exception
 
     /// <summary>What happened on the connection; <see langword="null"/> when the MX was refused before connecting.</summary>
     public MtaStsSessionOutcome? Outcome { get; }
-
-    /// <summary>Always <see langword="true"/>: an MTA-STS refusal is a temporary failure (RFC 8461 §5, FLOW-7).</summary>
-#pragma warning disable CA1822 // an instance property, so that handlers can ask any exception they catch
-    public bool IsTemporary => true;
-#pragma warning restore CA1822
 }

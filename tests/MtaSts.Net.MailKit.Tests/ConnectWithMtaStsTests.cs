@@ -18,7 +18,6 @@ public sealed class ConnectWithMtaStsTests : DemoWorldTest
         var refused = (await act.Should().ThrowAsync<MtaStsDeliveryRefusedException>()).Which;
         refused.Decision.Failure!.Kind.Should().Be(MtaStsFailureKind.MxNotInPolicy);
         refused.Outcome.Should().BeNull("no connection was made");
-        refused.IsTemporary.Should().BeTrue();
         client.IsConnected.Should().BeFalse();
     }
 
