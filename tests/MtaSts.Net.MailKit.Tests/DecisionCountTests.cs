@@ -62,24 +62,12 @@ public sealed class DecisionCountTests : DemoWorldTest
     }
 
     private static MetricCollector<long> Collector(IHost host) =>
-        new(host.Services.GetRequiredService<IMeterFactory>(), "MtaSts.Net", "mtasts.decisions");
+        new(host.Services.GetRequiredService<IMeterFactory>(), MtaStsInstrumentation.MeterName, "mtasts.decisions");
 
     private async Task<IHost> StartAsync()
     {
         var builder = Host.CreateApplicationBuilder();
-        var enforcerOptions = World.EnforcerOptions();
-        var senderOptions = World.SenderOptions();
-        builder.Services.AddMtaSts(o =>
-        {
-            o.NameServers.Add(World.Dns.EndPoint);
-            o.PolicyHostTrustedRoots = enforcerOptions.PolicyHostTrustedRoots;
-            o.MxTrustedRoots = enforcerOptions.MxTrustedRoots;
-            o.PolicyHostConnectCallback = enforcerOptions.PolicyHostConnectCallback;
-        }).AddMailKit(o =>
-        {
-            o.Port = senderOptions.Port;
-            o.HeloName = senderOptions.HeloName;
-        });
+        AddWorld(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return host;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using MtaSts.Demo;
 using MtaSts.MailKit.Delivery;
@@ -21,6 +22,30 @@ public abstract class DemoWorldTest : IAsyncLifetime
     {
         Enforcer.Dispose();
         await World.DisposeAsync();
+    }
+
+    /// <summary>Registers MTA-STS on the world's DNS server, policy hosts and test CA, and the MailKit sender on its SMTP port.</summary>
+    protected IMtaStsBuilder AddWorld(IServiceCollection services, bool mailKit = true)
+    {
+        var enforcerOptions = World.EnforcerOptions();
+        var builder = services.AddMtaSts(o =>
+        {
+            o.NameServers.Add(World.Dns.EndPoint);
+            o.PolicyHostTrustedRoots = enforcerOptions.PolicyHostTrustedRoots;
+            o.MxTrustedRoots = enforcerOptions.MxTrustedRoots;
+            o.PolicyHostConnectCallback = enforcerOptions.PolicyHostConnectCallback;
+        });
+        if (mailKit)
+        {
+            var senderOptions = World.SenderOptions();
+            builder.AddMailKit(o =>
+            {
+                o.Port = senderOptions.Port;
+                o.HeloName = senderOptions.HeloName;
+            });
+        }
+
+        return builder;
     }
 
     protected static MimeMessage Message(params string[] to)

@@ -13,19 +13,7 @@ public sealed class DependencyInjectionTests : DemoWorldTest
     {
         await Demo.Scenarios.All[0].SetUpAsync(World);
         var builder = Host.CreateApplicationBuilder();
-        var enforcerOptions = World.EnforcerOptions();
-        var senderOptions = World.SenderOptions();
-        builder.Services.AddMtaSts(o =>
-        {
-            o.NameServers.Add(World.Dns.EndPoint);
-            o.PolicyHostTrustedRoots = enforcerOptions.PolicyHostTrustedRoots;
-            o.MxTrustedRoots = enforcerOptions.MxTrustedRoots;
-            o.PolicyHostConnectCallback = enforcerOptions.PolicyHostConnectCallback;
-        }).AddMailKit(o =>
-        {
-            o.Port = senderOptions.Port;
-            o.HeloName = senderOptions.HeloName;
-        });
+        AddWorld(builder.Services);
         using var host = builder.Build();
         await host.StartAsync();
 

@@ -3,7 +3,6 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MtaSts.Demo;
-using MtaSts.DependencyInjection;
 
 namespace MtaSts.MailKit.Tests;
 
@@ -24,17 +23,10 @@ public sealed class StrippedCounterTests : DemoWorldTest
         // The enforcer's meter comes from this container's IMeterFactory, so the collector sees this test's measurements
         // only (a collector on the bare meter name also sees, and is ended by, other tests' enforcers).
         var services = new ServiceCollection().AddMetrics();
-        var options = World.EnforcerOptions();
-        services.AddMtaSts(o =>
-        {
-            o.NameServers.Add(World.Dns.EndPoint);
-            o.PolicyHostTrustedRoots = options.PolicyHostTrustedRoots;
-            o.MxTrustedRoots = options.MxTrustedRoots;
-            o.PolicyHostConnectCallback = options.PolicyHostConnectCallback;
-        });
+        AddWorld(services, mailKit: false);
         await using var provider = services.BuildServiceProvider();
         _enforcer = provider.GetRequiredService<IMtaStsEnforcer>();
-        using var collector = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "MtaSts.Net", "mtasts.starttls.stripped");
+        using var collector = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), MtaStsInstrumentation.MeterName, "mtasts.starttls.stripped");
         var testing = await StrippedAsync("stripcount.test", "testing", 58, 59);
         var enforce = await StrippedAsync("stripcount2.test", "enforce", 60, 61);
 

@@ -109,27 +109,7 @@ internal sealed class TlsRptHttpsTransport : ITlsRptTransport
             throw new HttpRequestException($"{endPoint.Host} has no public address; report endpoints must be public (AllowPrivateEndpoints is off)");
         }
 
-        SocketException? last = null;
-        foreach (var address in allowed)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(address, endPoint.Port, cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                last = ex;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-
-        throw new HttpRequestException($"{endPoint.Host}: {last!.Message}", last);
+        var (stream, last) = await Internal.Connect.FirstAsync(allowed, endPoint.Port, cancellationToken).ConfigureAwait(false);
+        return stream ?? throw new HttpRequestException($"{endPoint.Host}: {last!.Message}", last);
     }
 }

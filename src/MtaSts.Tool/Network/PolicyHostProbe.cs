@@ -134,28 +134,8 @@ internal sealed class PolicyHostProbe(ToolDns dns, int port, TimeSpan timeout)
 
     private async Task<Stream> ConnectAsync(IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
     {
-        SocketException? last = null;
-        foreach (var address in addresses.Take(2))
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException ex)
-            {
-                socket.Dispose();
-                last = ex;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-
-        throw new HttpRequestException($"{string.Join(", ", addresses.Take(2))} port {port}: {last?.SocketErrorCode}", last);
+        var (stream, last) = await MtaSts.Internal.Connect.FirstAsync(addresses.Take(2), port, cancellationToken).ConfigureAwait(false);
+        return stream ?? throw new HttpRequestException($"{string.Join(", ", addresses.Take(2))} port {port}: {last?.SocketErrorCode}", last);
     }
 
     private static string Innermost(Exception ex)
