@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MtaSts.Dane;
 using MtaSts.MailKit.Delivery;
 
 namespace MtaSts.MailKit.Internal;
@@ -24,7 +25,7 @@ internal sealed class MxDeliveryLoop
         // DANE asks for DNSSEC records (DO bit) on the MX, address and TLSA lookups and trusts the AD bit of the
         // configured validating resolver (RFC 7672 §2.1): the same name servers and timeouts, with DO set.
         var dane = allowDane && options.UseDane;
-        var client = dane ? MxResolver.WithDnssec(dns) : dns;
+        var client = dane ? DaneLookup.WithDnssec(dns) : dns;
         _resolver = new MxResolver(client);
         _dane = dane ? new DaneLookup(client) : null;
         _random = random;

@@ -16,23 +16,6 @@ internal sealed class MxResolver(ILookupClient client)
 
     private static readonly Lazy<ILookupClient> MachineDns = new(() => EnforcerParts.DnsFor(new MtaStsOptions()).Value);
 
-    /// <summary>A client on the same name servers and settings as <paramref name="dns"/> that sets the DO bit (DANE).</summary>
-    public static ILookupClient WithDnssec(ILookupClient dns)
-    {
-        var settings = dns.Settings;
-        return new LookupClient(new LookupClientOptions([.. dns.NameServers])
-        {
-            AutoResolveNameServers = false,
-            UseCache = false,
-            Timeout = settings.Timeout,
-            Retries = settings.Retries,
-            UseTcpFallback = true,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-            RequestDnsSecRecords = true,
-        });
-    }
-
     public async Task<MxLookupResult> LookupMxAsync(string domain, CancellationToken cancellationToken)
     {
         IDnsQueryResponse response;

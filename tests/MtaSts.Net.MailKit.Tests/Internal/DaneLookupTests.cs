@@ -149,7 +149,7 @@ public sealed class DaneLookupTests : IDisposable
 
     private Task<DaneState> Lookup(string host, bool mxSecure)
     {
-        var client = MxResolver.WithDnssec(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { Timeout = TimeSpan.FromSeconds(1) }));
+        var client = DaneLookup.WithDnssec(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { Timeout = TimeSpan.FromSeconds(1) }));
         return new DaneLookup(client).LookupAsync(host, "signed.test", mxSecure, default);
     }
 }

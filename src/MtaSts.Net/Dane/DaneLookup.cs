@@ -1,8 +1,6 @@
 using DnsClient;
 using DnsClient.Protocol;
-using MtaSts.Dane;
-
-namespace MtaSts.MailKit.Internal;
+namespace MtaSts.Dane;
 
 /// <summary>
 /// The DNS half of DANE for one MX host (RFC 7672 §2.2), through a resolver that requests DNSSEC and trusts its AD bit:
@@ -17,6 +15,23 @@ namespace MtaSts.MailKit.Internal;
 /// </summary>
 internal sealed class DaneLookup(ILookupClient client)
 {
+    /// <summary>A client on the same name servers and settings as <paramref name="dns"/> that sets the DO bit (DANE).</summary>
+    public static ILookupClient WithDnssec(ILookupClient dns)
+    {
+        var settings = dns.Settings;
+        return new LookupClient(new LookupClientOptions([.. dns.NameServers])
+        {
+            AutoResolveNameServers = false,
+            UseCache = false,
+            Timeout = settings.Timeout,
+            Retries = settings.Retries,
+            UseTcpFallback = true,
+            ThrowDnsErrors = false,
+            ContinueOnDnsError = false,
+            RequestDnsSecRecords = true,
+        });
+    }
+
     public async Task<DaneState> LookupAsync(string host, string nextHop, bool mxSecure, CancellationToken cancellationToken)
     {
         if (!mxSecure)
