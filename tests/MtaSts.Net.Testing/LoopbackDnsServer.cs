@@ -59,6 +59,12 @@ public sealed class LoopbackDnsServer : IDisposable
     /// <summary>Marks <paramref name="zone"/> and every name under it as signed: answers carry the AD bit for DO queries.</summary>
     public void SetSigned(string zone) => _signedZones[zone.TrimEnd('.')] = true;
 
+    /// <summary>
+    /// Whether the server plays a validating resolver for the root zone: a DNSSEC question for <c>.</c> is answered
+    /// NOERROR with the AD bit (what a resolver that validates does, since the root is signed). On by default.
+    /// </summary>
+    public bool AuthenticatesRoot { get; set; } = true;
+
     /// <summary>Makes <paramref name="name"/> bogus: the validating resolver answers SERVFAIL (RFC 4035 §5.5).</summary>
     public void SetBogus(string name) => SetReturnCode(name, ReturnCode.ServerFailure);
 
@@ -122,7 +128,8 @@ public sealed class LoopbackDnsServer : IDisposable
         }
 
         var question = query.Questions[0];
-        var name = new System.Globalization.IdnMapping().GetAscii(question.Name.ToString().TrimEnd('.')); // ARSoft prints U-labels
+        var printed = question.Name.ToString().TrimEnd('.');
+        var name = printed.Length == 0 ? printed : new System.Globalization.IdnMapping().GetAscii(printed); // ARSoft prints U-labels; "" is the root
         _queries.AddOrUpdate(name, 1, (_, n) => n + 1);
         var response = query.CreateResponseInstance();
         response.IsRecursionAllowed = true;
@@ -134,6 +141,14 @@ public sealed class LoopbackDnsServer : IDisposable
         if (_codes.TryGetValue(name, out var code))
         {
             response.ReturnCode = code;
+            e.Response = response;
+            return;
+        }
+
+        if (name.Length == 0)
+        {
+            response.ReturnCode = ReturnCode.NoError;
+            response.IsAuthenticData = query.IsDnsSecOk && AuthenticatesRoot;
             e.Response = response;
             return;
         }

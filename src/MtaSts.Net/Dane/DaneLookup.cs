@@ -32,6 +32,26 @@ internal sealed class DaneLookup(ILookupClient client)
         });
     }
 
+    /// <summary>
+    /// Whether the resolver behind this client validates DNSSEC, checked cheaply: the root zone is signed, so a
+    /// validating resolver answers <c>. SOA</c> with the AD bit. <see langword="null"/> when the question got no answer.
+    /// A resolver that does not set AD makes every TLSA lookup "insecure": DANE would silently never apply.
+    /// </summary>
+    public async Task<bool?> ResolverSetsAdAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.QueryAsync(".", QueryType.SOA, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            return response.HasError ? null : response.Header.IsAuthenticData;
+        }
+#pragma warning disable CA1031 // any failure: unknown, not "validating"
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
     public async Task<DaneState> LookupAsync(string host, string nextHop, bool mxSecure, CancellationToken cancellationToken)
     {
         if (!mxSecure)

@@ -147,9 +147,33 @@ public sealed class DaneLookupTests : IDisposable
         state.Status.Should().Be(DnssecStatus.Insecure, "one unsigned link in the CNAME chain makes the address insecure");
     }
 
+    [Fact]
+    public async Task ResolverCheck_ValidatingResolver_SetsAdForTheRoot()
+    {
+        (await Client().ResolverSetsAdAsync(default)).Should().BeTrue("the loopback resolver validates: the signed root comes back with AD");
+    }
+
+    [Fact]
+    public async Task ResolverCheck_ResolverWithoutValidation_IsCaught()
+    {
+        _dns.AuthenticatesRoot = false;
+
+        (await Client().ResolverSetsAdAsync(default)).Should().BeFalse("no AD on the root means no DNSSEC validation: DANE would never apply");
+    }
+
+    [Fact]
+    public async Task ResolverCheck_Unanswered_IsUnknown()
+    {
+        _dns.SetReturnCode(string.Empty, ARSoft.Tools.Net.Dns.ReturnCode.Refused);
+
+        (await Client().ResolverSetsAdAsync(default)).Should().BeNull("a refused question says nothing about validation");
+    }
+
+    private DaneLookup Client() =>
+        new(DaneLookup.WithDnssec(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { Timeout = TimeSpan.FromSeconds(1) })));
+
     private Task<DaneState> Lookup(string host, bool mxSecure)
     {
-        var client = DaneLookup.WithDnssec(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { Timeout = TimeSpan.FromSeconds(1) }));
-        return new DaneLookup(client).LookupAsync(host, "signed.test", mxSecure, default);
+        return Client().LookupAsync(host, "signed.test", mxSecure, default);
     }
 }
