@@ -41,6 +41,7 @@ public static class MailKitMtaStsBuilderExtensions
             sp.GetService<ILogger<MtaStsDirectSender>>(),
             sp.GetService<TlsRptRecorder>()));
         builder.Services.TryAddSingleton<IMtaStsDirectSender>(sp => sp.GetRequiredService<MtaStsDirectSender>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, MtaSts.MailKit.Internal.DaneResolverStartupCheck>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITlsRptTransport, TlsRptMailTransport>(
             sp => new TlsRptMailTransport(sp.GetRequiredService<SharedDns>().Client.Value, sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,
                 sp.GetService<IOptions<TlsRptOptions>>()?.Value))); // the DKIM key of AddTlsRpt, when set

@@ -77,15 +77,101 @@ public static class MtaStsSmtpClientExtensions
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(mxHost);
         ArgumentNullException.ThrowIfNull(socket);
-        RefuseUnlistedMx(state, mxHost);
-        return await ConnectCoreAsync(client, state, mxHost, new NetworkStream(socket, ownsSocket: true), port, cancellationToken).ConfigureAwait(false);
+        return await client.ConnectSocketWithDaneAsync(state, mxHost, socket, port, dane: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="ConnectWithMtaStsAsync(SmtpClient, MtaStsPolicyState, string, int, CancellationToken)"/>, with DANE for
+    /// SMTP (RFC 7672) beside MTA-STS, for callers that resolve MX hosts themselves. Before connecting, the domain's MX
+    /// RRset, the host's addresses and its TLSA records at <c>_25._tcp.&lt;mxHost&gt;</c> are looked up with the DO bit on
+    /// <paramref name="enforcer"/>'s name servers (<see cref="MtaStsOptions.NameServers"/>), trusting their AD bit: those
+    /// must be a validating resolver on this machine (a local unbound), as for
+    /// <see cref="Delivery.MtaStsDirectSenderOptions.UseDane"/>. An MX host with DNSSEC-secure, usable TLSA records is
+    /// decided by DANE alone (RFC 8461 §2: MTA-STS never rescues a DANE failure; <see cref="MtaStsDecision.Mechanism"/>
+    /// says so); a bogus or unanswered lookup refuses the host; a host outside the domain's MX RRset, or in an unsigned
+    /// zone, keeps the MTA-STS decision. Pass the outcome's decision to the TLS-RPT recorder as usual: DANE decisions
+    /// are counted under a <c>tlsa</c> policy block.
+    /// </summary>
+    /// <param name="client">The client, borrowed for the call (see the overload without DANE).</param>
+    /// <param name="enforcer">The enforcer whose name servers answer the DANE lookups (<see cref="MtaStsEnforcer"/>; for
+    /// another implementation, the machine's resolvers).</param>
+    /// <param name="state">The recipient domain's policy state, from <see cref="IMtaStsEnforcer.GetPolicyAsync"/>.</param>
+    /// <param name="mxHost">The MX host name, one of the domain's MX records (the TLS reference identity and SNI).</param>
+    /// <param name="port">The SMTP port.</param>
+    /// <param name="cancellationToken">Cancels the lookups and the connection.</param>
+    /// <returns>What happened on the connection.</returns>
+    /// <exception cref="MtaStsDeliveryRefusedException">DANE or the policy forbids delivery to this MX (a temporary failure).</exception>
+    /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
+    /// <exception cref="TimeoutException">The connection, or the greeting and TLS upgrade, took longer than the client's timeout.</exception>
+    /// <exception cref="SocketException">The connection could not be made.</exception>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAndDaneAsync(this SmtpClient client, IMtaStsEnforcer enforcer,
+        MtaStsPolicyState state, string mxHost, int port = 25, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(enforcer);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(mxHost);
+        var dane = await HostDane.LookupAsync(enforcer, state.Domain, mxHost, cancellationToken).ConfigureAwait(false);
+        RefuseUnlistedMx(state, mxHost, dane);
+        var transport = await OpenAsync(client, mxHost, port, cancellationToken).ConfigureAwait(false);
+        return await ConnectCoreAsync(client, state, mxHost, transport, port, cancellationToken, dane).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="ConnectWithMtaStsAndDaneAsync(SmtpClient, IMtaStsEnforcer, MtaStsPolicyState, string, int, CancellationToken)"/>,
+    /// over a socket already connected to an address of your choice (from your own resolution of <paramref name="mxHost"/>,
+    /// which should itself come from a validating resolver). The client takes ownership of the socket, also when the
+    /// DANE lookups refuse the host before the session starts.
+    /// </summary>
+    /// <param name="client">The client, borrowed for the call; its TLS settings are restored.</param>
+    /// <param name="enforcer">The enforcer whose name servers answer the DANE lookups.</param>
+    /// <param name="state">The recipient domain's policy state.</param>
+    /// <param name="mxHost">The MX host name, one of the domain's MX records (the TLS reference identity and SNI).</param>
+    /// <param name="socket">A connected socket.</param>
+    /// <param name="port">The port the socket is connected to.</param>
+    /// <param name="cancellationToken">Cancels the lookups and the connection.</param>
+    /// <returns>What happened on the connection.</returns>
+    /// <exception cref="MtaStsDeliveryRefusedException">DANE or the policy forbids delivery to this MX (a temporary failure).</exception>
+    /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
+    /// <exception cref="TimeoutException">The greeting and TLS upgrade took longer than the client's timeout.</exception>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAndDaneAsync(this SmtpClient client, IMtaStsEnforcer enforcer,
+        MtaStsPolicyState state, string mxHost, Socket socket, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(enforcer);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(mxHost);
+        ArgumentNullException.ThrowIfNull(socket);
+        Dane.DaneState dane;
+        try
+        {
+            dane = await HostDane.LookupAsync(enforcer, state.Domain, mxHost, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return await client.ConnectSocketWithDaneAsync(state, mxHost, socket, port, dane, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The direct sender's path: as the socket overload, with the MX host's DANE facts (RFC 7672, DANE-4).</summary>
-    internal static async Task<MtaStsSessionOutcome> ConnectWithDaneAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
+    internal static async Task<MtaStsSessionOutcome> ConnectSocketWithDaneAsync(this SmtpClient client, MtaStsPolicyState state, string mxHost,
         Socket socket, int port, Dane.DaneState? dane, CancellationToken cancellationToken)
     {
-        RefuseUnlistedMx(state, mxHost, dane);
+        try
+        {
+            RefuseUnlistedMx(state, mxHost, dane);
+        }
+        catch
+        {
+            socket.Dispose(); // the socket is ours from the call on
+            throw;
+        }
+
         return await ConnectCoreAsync(client, state, mxHost, new NetworkStream(socket, ownsSocket: true), port, cancellationToken, dane).ConfigureAwait(false);
     }
 

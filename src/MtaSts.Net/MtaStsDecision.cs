@@ -20,6 +20,9 @@ public readonly record struct MtaStsDecision(MtaStsVerdict Verdict, MtaStsFailur
     /// <value><see cref="MtaStsMechanism.MtaSts"/>.</value>
     public MtaStsMechanism Mechanism { get; init; }
 
+    /// <summary>The MX host's TLSA records as TLS-RPT policy strings when DANE decided (DANE-6: a <c>tlsa</c> policy block).</summary>
+    internal IReadOnlyList<string>? TlsaRecords { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         (Failure is null ? $"{Verdict} {MxHost}" : $"{Verdict} {MxHost}: {Failure}") + (Mechanism == MtaStsMechanism.Dane ? " [DANE]" : string.Empty);

@@ -24,6 +24,7 @@ public sealed record MtaStsFailure(MtaStsFailureKind Kind, string Detail, string
         MtaStsFailureKind.MxNotInPolicy => "certificate-host-mismatch",
         MtaStsFailureKind.TlsaInvalid => "tlsa-invalid",
         MtaStsFailureKind.DnssecInvalid => "dnssec-invalid",
+        MtaStsFailureKind.DaneRequired => "dane-required",
         _ => "validation-failure",
     };
 

@@ -48,4 +48,10 @@ public enum MtaStsFailureKind
 
     /// <summary><c>dnssec-invalid</c>: the validating resolver returned no valid answer for the MX host's TLSA records (bogus or no answer, RFC 7672 §2.2).</summary>
     DnssecInvalid = 11,
+
+    /// <summary>
+    /// <c>dane-required</c>: the sender requires DANE for the recipient domain and the MX host has no DNSSEC-validated,
+    /// usable TLSA records (RFC 8460 §4.3.2.1; Postfix's <c>dane-only</c>).
+    /// </summary>
+    DaneRequired = 12,
 }

@@ -174,7 +174,11 @@ public sealed class MtaStsPolicyState
         var input = new DecisionInput(Domain, Policy, DiscoveryFailure, IsFailClosed, IsDiscoveryFailureReportable,
             _settings.RequireValidCertificateWithoutPolicy, matches, facts);
         var verdict = DecisionTable.Decide(input, out var failure, out var mechanism);
-        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost) { Mechanism = mechanism };
+        return new MtaStsDecision(verdict, failure, Policy, facts.MxHost)
+        {
+            Mechanism = mechanism,
+            TlsaRecords = mechanism == MtaStsMechanism.Dane ? facts.Dane?.PolicyStrings : null,
+        };
     }
 
     /// <summary>

@@ -212,6 +212,64 @@ public sealed class DaneDeliveryTests : DemoWorldTest
         policy.FailureDetails.Should().ContainSingle().Which.ResultType.Should().Be("dnssec-invalid");
     }
 
+    [Fact]
+    public async Task Send_DaneRequiredButNoTlsa_RefusedAsDaneRequired()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        var receiver = await SignedMxAsync(good, policy: "enforce");
+        var recorder = new MtaSts.Reporting.TlsRptRecorder();
+
+        var result = await SendDaneAsync(recorder, requireDaneFor: Domain);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "RFC 8460 §4.3.2.1: DANE required, no TLSA; the enforce policy that would pass does not rescue it");
+        var decision = result.Attempts.Should().ContainSingle().Subject.Decision!.Value;
+        decision.Mechanism.Should().Be(MtaStsMechanism.Dane);
+        decision.Failure!.Kind.Should().Be(MtaStsFailureKind.DaneRequired);
+        receiver.Sessions.Should().Be(0, "refused before connecting");
+        var policy = recorder.BuildReport(Domain, DateOnly.FromDateTime(DateTime.UtcNow), "test", "reports@sender.test")!.Policies.Should().ContainSingle().Subject;
+        policy.PolicyType.Should().Be("tlsa", "DANE-6");
+        policy.FailureDetails.Should().ContainSingle().Which.ResultType.Should().Be("dane-required");
+    }
+
+    [Fact]
+    public async Task Send_DaneRequiredInUnsignedZone_Refused()
+    {
+        using var good = World.Ca.IssueFor(Mx);
+        var receiver = await World.AddReceiverAsync(Mx, 11, good);
+        World.Dns.SetMx(Domain, (10, Mx));
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(good, 1, 1))); // unsigned: not DNSSEC-validated
+
+        var result = await SendDaneAsync(requireDaneFor: "DANE.test.");
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Deferred, "TLSA without DNSSEC is no TLSA; DANE is required");
+        result.Attempts.Should().ContainSingle().Which.Decision!.Value.Failure!.ResultType.Should().Be("dane-required");
+        receiver.Sessions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Send_DaneRequiredAndMatched_Delivers()
+    {
+        using var selfSigned = SelfSigned(Mx);
+        var receiver = await SignedMxAsync(selfSigned, policy: null);
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(selfSigned, 1, 1)));
+
+        var result = await SendDaneAsync(requireDaneFor: Domain);
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        receiver.Messages.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Create_DaneRequiredWithoutUseDane_Rejected()
+    {
+        var options = World.SenderOptions();
+        options.DaneRequiredDomains.Add(Domain);
+
+        var create = () => new MtaStsDirectSender(Enforcer, options);
+
+        create.Should().Throw<ArgumentException>().WithMessage("*UseDane*");
+    }
+
     private async Task<LoopbackSmtpReceiver> SignedMxAsync(X509Certificate2 certificate, string? policy)
     {
         World.Dns.SetSigned(Domain);
@@ -224,14 +282,19 @@ public sealed class DaneDeliveryTests : DemoWorldTest
         return await World.AddReceiverAsync(Mx, 11, certificate);
     }
 
-    private async Task<MtaStsDeliveryResult> SendDaneAsync(MtaSts.Reporting.TlsRptRecorder? recorder = null)
+    private async Task<MtaStsDeliveryResult> SendDaneAsync(MtaSts.Reporting.TlsRptRecorder? recorder = null, string? requireDaneFor = null)
     {
         var options = World.SenderOptions();
         options.UseDane = true;
+        if (requireDaneFor is not null)
+        {
+            options.DaneRequiredDomains.Add(requireDaneFor);
+        }
+
         return (await new MtaStsDirectSender(Enforcer, options, null, recorder).SendAsync(Message($"bob@{Domain}"))).Should().ContainSingle().Subject;
     }
 
-    private static X509Certificate2 SelfSigned(string host)
+    internal static X509Certificate2 SelfSigned(string host)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -32,4 +32,13 @@ public sealed partial class MtaStsDirectSender
 
     [LoggerMessage(808, LogLevel.Warning, "TLS-Required: No honoured for {Domain}: MTA-STS and DANE set aside for this message (RFC 8689 §4.3)", EventName = "TlsRequiredNoHonored")]
     private partial void LogTlsRequiredNoHonored(string domain);
+
+    [LoggerMessage(809, LogLevel.Warning, "DANE is on, but the resolver {NameServers} does not validate DNSSEC (no AD bit for the signed root zone): every TLSA lookup will read insecure and DANE will never apply. Use a validating resolver on this machine (a local unbound)", EventName = "DaneResolverNotValidating")]
+    private partial void LogDaneResolverNotValidating(string nameServers);
+
+    [LoggerMessage(810, LogLevel.Warning, "DANE is on, but the name servers {NameServers} are not on this machine: their AD bit travels unprotected and an attacker on the path can forge it (RFC 7672 §2.1). Use a validating resolver on loopback", EventName = "DaneResolverNotLocal")]
+    private partial void LogDaneResolverNotLocal(string nameServers);
+
+    [LoggerMessage(811, LogLevel.Warning, "DANE is on, but the resolver {NameServers} did not answer the DNSSEC check (a question for the signed root zone): whether it validates is unknown", EventName = "DaneResolverUnanswered")]
+    private partial void LogDaneResolverUnanswered(string nameServers);
 }

@@ -43,6 +43,11 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         ArgumentNullException.ThrowIfNull(enforcer);
         _enforcer = enforcer;
         _options = options;
+        if (options.DaneRequiredDomains.Count > 0 && !options.UseDane)
+        {
+            throw new ArgumentException("DaneRequiredDomains needs UseDane: requiring DANE for a domain needs the DANE lookups.", nameof(options));
+        }
+
         _loop = new MxDeliveryLoop(MxResolver.For(enforcer), options, random);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -107,6 +112,11 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         {
             LogTlsRequiredNoHonored(domain);
             state = state.AsIfNoPolicy();
+        }
+
+        if (!relaxed)
+        {
+            await CheckDaneResolverAsync(cancellationToken).ConfigureAwait(false); // once, before the first DNSSEC question
         }
 
         var (mx, candidates) = await _loop.ResolveAsync(state.Domain, cancellationToken).ConfigureAwait(false);
@@ -199,14 +209,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
             state.RecordDecision(decision);
             LogCandidateRefused(host, decision.Failure?.ToString());
-            if (decision.Mechanism == MtaStsMechanism.Dane && Dane(host) is { } refusedDane)
-            {
-                _recorder?.RecordDane(state, host, refusedDane.PolicyStrings, decision, null); // DANE-6: a tlsa policy block
-            }
-            else
-            {
-                _recorder?.Record(state, decision);
-            }
+            _recorder?.Record(state, decision); // DANE-6: a decision DANE made goes under a tlsa policy block
 
             attempts.Add(new MtaStsDeliveryAttempt(host, null, decision, null, decision.Failure?.ToString()) { ErrorKind = MtaStsAttemptError.PolicyRefused });
             return true;
@@ -252,8 +255,8 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         {
             var socket = await _loop.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
             localAddress = (socket.LocalEndPoint as IPEndPoint)?.Address.ToString();
-            outcome = await client.ConnectWithDaneAsync(state, host, socket, _options.Port, dane, cancellationToken).ConfigureAwait(false);
-            Record(state, outcome.Decision, outcome, localAddress, address, dane);
+            outcome = await client.ConnectSocketWithDaneAsync(state, host, socket, _options.Port, dane, cancellationToken).ConfigureAwait(false);
+            Record(state, outcome.Decision, outcome, localAddress, address);
             if (requireTls)
             {
                 if (RequireTlsRefusal(state, outcome, dane, client.Capabilities) is { } refusal)
@@ -272,14 +275,14 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         }
         catch (MtaStsDeliveryRefusedException refused)
         {
-            Record(state, refused.Decision, refused.Outcome, localAddress, address, dane);
+            Record(state, refused.Decision, refused.Outcome, localAddress, address);
             LogSessionRefused(host, address, refused.Decision.Failure?.ToString());
             return (Failed(refused.Decision, refused.Outcome, refused.Message, MtaStsAttemptError.PolicyRefused), false, null);
         }
         catch (MtaStsSessionFailedException failed)
         {
             // RPT-1: a failed TLS upgrade under testing or without a policy is a session like any other for TLS-RPT.
-            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address, dane);
+            Record(state, failed.Outcome.Decision, failed.Outcome, localAddress, address);
             LogTlsFailed(host, address, failed.Outcome.Decision.Failure?.ToString());
             return (Failed(failed.Outcome.Decision, failed.Outcome, failed.Message, MtaStsAttemptError.TlsFailed), false, null);
         }
@@ -294,6 +297,33 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
         MtaStsDeliveryAttempt Failed(MtaStsDecision? decision, MtaStsSessionOutcome? session, string error, MtaStsAttemptError kind) =>
             new(host, address, decision, session, error) { ErrorKind = kind };
+    }
+
+    /// <summary>
+    /// With <see cref="MtaStsDirectSenderOptions.UseDane"/>, checks once that the resolver validates DNSSEC and is on this
+    /// machine, and warns when not (a resolver that sets no AD bit turns DANE off without a sound). Runs at host start
+    /// when the sender is registered with <c>AddMailKit</c>, else before the first delivery.
+    /// </summary>
+    internal async Task CheckDaneResolverAsync(CancellationToken cancellationToken)
+    {
+        if (await _loop.CheckResolverOnceAsync(cancellationToken).ConfigureAwait(false) is not { } check)
+        {
+            return;
+        }
+
+        if (check.Remote.Count > 0)
+        {
+            LogDaneResolverNotLocal(string.Join(", ", check.Remote));
+        }
+
+        if (check.Validates == false)
+        {
+            LogDaneResolverNotValidating(check.Servers);
+        }
+        else if (check.Validates is null)
+        {
+            LogDaneResolverUnanswered(check.Servers);
+        }
     }
 
     private const string RequireTlsFailure = "5.7.30 REQUIRETLS support required";
@@ -315,18 +345,10 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         return capabilities.HasFlag(SmtpCapabilities.RequireTLS) ? null : $"{outcome.MxHost} does not advertise REQUIRETLS";
     }
 
-    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address,
-        MtaSts.Dane.DaneState? dane)
+    private void Record(MtaStsPolicyState state, MtaStsDecision decision, MtaStsSessionOutcome? outcome, string? localAddress, IPAddress address)
     {
         var session = new TlsRptSession(localAddress, address.ToString(), outcome?.ReceivingMxHelo, outcome?.DowngradeEvidence);
-        if (decision.Mechanism == MtaStsMechanism.Dane && dane is not null)
-        {
-            _recorder?.RecordDane(state, decision.MxHost ?? string.Empty, dane.PolicyStrings, decision, session); // DANE-6: policy-type tlsa
-        }
-        else
-        {
-            _recorder?.Record(state, decision, session);
-        }
+        _recorder?.Record(state, decision, session); // DANE-6: policy-type tlsa when DANE decided
 
         if (outcome?.DowngradeEvidence is not null)
         {

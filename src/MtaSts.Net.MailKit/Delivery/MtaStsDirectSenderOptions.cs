@@ -53,6 +53,15 @@ public sealed class MtaStsDirectSenderOptions
     public bool UseDane { get; set; }
 
     /// <summary>
+    /// Recipient domains DANE is required for (Postfix's <c>dane-only</c>): an MX host of one of these domains without
+    /// DNSSEC-validated, usable TLSA records is refused (TLS-RPT <c>dane-required</c>, RFC 8460 §4.3.2.1), never handed
+    /// to MTA-STS or plaintext. Exact names, compared case-insensitively (a subdomain needs its own entry). Needs
+    /// <see cref="UseDane"/>.
+    /// </summary>
+    /// <value>Empty.</value>
+    public IList<string> DaneRequiredDomains { get; } = [];
+
+    /// <summary>
     /// Whether a message carrying the header field <c>TLS-Required: No</c> (RFC 8689 §3, value compared case-insensitively)
     /// is delivered without MTA-STS or DANE checks: STARTTLS when offered, any certificate. Off by default because some
     /// providers add the field to all their mail (RT-5); ignored for a message sent with REQUIRETLS (RT-3). The result

@@ -18,6 +18,8 @@ internal sealed class MxDeliveryLoop
     private readonly MxResolver _resolver;
     private readonly DaneLookup? _dane;
     private readonly Random _random;
+    private readonly DnsClient.ILookupClient _client;
+    private int _resolverChecked;
 
     public MxDeliveryLoop(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, Random random, bool allowDane = true)
     {
@@ -28,7 +30,25 @@ internal sealed class MxDeliveryLoop
         var client = dane ? DaneLookup.WithDnssec(dns) : dns;
         _resolver = new MxResolver(client);
         _dane = dane ? new DaneLookup(client) : null;
+        _client = client;
         _random = random;
+    }
+
+    /// <summary>
+    /// Once per loop, when DANE is on: the name servers that are not on this machine (the AD bit is only as trustworthy
+    /// as the path to the resolver, RFC 7672 §2.1), and whether the resolver validates at all (AD on the signed root);
+    /// <see langword="null"/> when DANE is off or the check already ran.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Remote, bool? Validates, string Servers)?> CheckResolverOnceAsync(CancellationToken cancellationToken)
+    {
+        if (_dane is null || Interlocked.Exchange(ref _resolverChecked, 1) != 0)
+        {
+            return null;
+        }
+
+        var servers = _client.NameServers.Select(s => (Text: $"{s.Address}:{s.Port}", Loopback: IPAddress.TryParse(s.Address, out var ip) && IPAddress.IsLoopback(ip))).ToList();
+        var validates = await _dane.ResolverSetsAdAsync(cancellationToken).ConfigureAwait(false);
+        return ([.. servers.Where(s => !s.Loopback).Select(s => s.Text)], validates, string.Join(", ", servers.Select(s => s.Text)));
     }
 
     /// <summary>Looks up the MX hosts of <paramref name="domain"/> and puts them in the order they are tried.</summary>
@@ -53,10 +73,12 @@ internal sealed class MxDeliveryLoop
             return null;
         }
 
+        var required = _options.DaneRequiredDomains.Any(d => string.Equals(d.TrimEnd('.'), domain, StringComparison.OrdinalIgnoreCase));
         Dictionary<string, Dane.DaneState> states = new(StringComparer.OrdinalIgnoreCase);
         foreach (var host in candidates.Take(_options.MaxMxHosts))
         {
-            states[host] = await _dane.LookupAsync(host, domain, lookup.Secure, cancellationToken).ConfigureAwait(false);
+            var state = await _dane.LookupAsync(host, domain, lookup.Secure, cancellationToken).ConfigureAwait(false);
+            states[host] = required ? state with { Required = true } : state;
         }
 
         return states;

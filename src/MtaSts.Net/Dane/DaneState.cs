@@ -32,6 +32,12 @@ internal sealed record DaneState(DnssecStatus Status, string TlsaName, IReadOnly
     /// <summary>Whether STARTTLS is mandatory on this host because of DANE.</summary>
     public bool RequiresTls => HasUsableRecords || OnlyUnusableRecords;
 
+    /// <summary>
+    /// Whether the sender requires DANE for this host's domain: without secure, usable TLSA records the host is
+    /// refused (<c>dane-required</c>, RFC 8460 §4.3.2.1) instead of falling back to MTA-STS.
+    /// </summary>
+    public bool Required { get; init; }
+
     /// <summary>The TLSA records as TLS-RPT policy strings (RFC 8460 §4.3, DANE-6).</summary>
-    public IReadOnlyList<string> PolicyStrings => [.. Records.Select(r => r.ToString())];
+    public IReadOnlyList<string> PolicyStrings => field ??= [.. Records.Select(r => r.ToString())];
 }

@@ -22,6 +22,7 @@ namespace MtaSts.Decisions;
 ///
 /// DANE first, when the sender gathered DANE facts (RFC 8461 §2, DANE-1, DANE-4): MTA-STS never rescues a DANE failure
 ///   TLSA lookup bogus or unanswered             → FailClosed dnssec-invalid (RFC 7672 §2.2, DANE-5)
+///   DANE required for the domain, no secure usable TLSA → FailClosed dane-required (RFC 8460 §4.3.2.1)
 ///   secure usable TLSA, before connecting       → Deliver (the mx patterns are not consulted, DANE-4)
 ///   secure usable TLSA, STARTTLS missing        → FailClosed starttls-not-supported (DANE-2)
 ///   secure usable TLSA, no record matches       → FailClosed tlsa-invalid (or the DANE-TA name failure)
@@ -87,6 +88,13 @@ internal static class DecisionTable
         if (dane.LookupFailed)
         {
             failure = new(MtaStsFailureKind.DnssecInvalid, $"the TLSA lookup of {dane.TlsaName} failed: {dane.Detail} (RFC 7672 §2.2)", dane.Status.ToString().ToLowerInvariant());
+            return MtaStsVerdict.FailClosed;
+        }
+
+        if (dane.Required && !dane.HasUsableRecords)
+        {
+            var why = dane.Status == Dane.DnssecStatus.Secure ? $"{dane.TlsaName} has no usable TLSA record" : dane.Detail ?? $"{dane.TlsaName} is not DNSSEC-validated";
+            failure = new(MtaStsFailureKind.DaneRequired, $"DANE is required for this domain and {session.MxHost} has no secure, usable TLSA records: {why}");
             return MtaStsVerdict.FailClosed;
         }
 

@@ -45,7 +45,11 @@ public sealed partial class TlsRptRecorder
     /// <summary>Changes whenever counters change (to save only when needed).</summary>
     internal long Version => Interlocked.Read(ref _version);
 
-    /// <summary>Records one session: its decision under <paramref name="state"/>'s policy.</summary>
+    /// <summary>
+    /// Records one session: its decision under <paramref name="state"/>'s policy, or, when DANE decided it
+    /// (<see cref="MtaStsDecision.Mechanism"/>), under a <c>tlsa</c> policy block whose policy strings are the MX host's
+    /// TLSA records (RFC 8460 §4.3, DANE-6), where a failure is always counted.
+    /// </summary>
     /// <param name="state">The policy state the session ran under.</param>
     /// <param name="decision">The session's final decision (from <c>EvaluateTls</c>, or <c>EvaluateMx</c> for an MX refused before connecting).</param>
     /// <param name="session">Addresses and extra detail, when known.</param>
@@ -53,15 +57,9 @@ public sealed partial class TlsRptRecorder
     public void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        Record(state, decision, session, null);
+        var tlsa = decision is { Mechanism: MtaStsMechanism.Dane, TlsaRecords: { } records } ? new TlsaPolicy(decision.MxHost ?? string.Empty, records) : null;
+        Record(state, decision, session, tlsa);
     }
-
-    /// <summary>
-    /// Records one session DANE decided (<see cref="MtaStsDecision.Mechanism"/>): under a <c>tlsa</c> policy block whose
-    /// policy strings are the MX host's TLSA records (RFC 8460 §4.3, DANE-6); a failure is always counted.
-    /// </summary>
-    internal void RecordDane(MtaStsPolicyState state, string mxHost, IReadOnlyList<string> tlsaRecords, MtaStsDecision decision, TlsRptSession? session) =>
-        Record(state, decision, session, new TlsaPolicy(mxHost, tlsaRecords));
 
     private void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session, TlsaPolicy? tlsa)
     {

@@ -65,6 +65,26 @@ public class DecisionTableDaneTests
         failure!.ResultType.Should().Be(resultType);
     }
 
+    [Theory]
+    [InlineData(T.Insecure, "enforce", MtaStsVerdict.FailClosed, "dane-required", "RFC 8460 §4.3.2.1: DANE required, the zone is unsigned; enforce does not rescue it")]
+    [InlineData(T.None, "none-policy", MtaStsVerdict.FailClosed, "dane-required", "DANE required, secure denial of TLSA")]
+    [InlineData(T.OnlyUnusable, "none-policy", MtaStsVerdict.FailClosed, "dane-required", "DANE required: unusable records authenticate nothing")]
+    [InlineData(T.Bogus, "none-policy", MtaStsVerdict.FailClosed, "dnssec-invalid", "a bogus lookup is reported as what it is (DANE-5)")]
+    [InlineData(T.Usable, "enforce-other-mx", MtaStsVerdict.Deliver, null, "DANE required and usable TLSA: DANE decides as usual")]
+    public void Decide_DaneRequired(T tlsa, string policy, MtaStsVerdict expected, string? resultType, string reason)
+    {
+        var (parsed, matches) = Policy(policy);
+        var input = new DecisionInput("example.com", parsed, null, false, false, false, matches,
+            new SessionFacts("mail.example.com", TlsStage.NotConnected, Dane: Dane(tlsa) with { Required = true }));
+
+        var verdict = DecisionTable.Decide(input, out var failure, out var mechanism);
+
+        verdict.Should().Be(expected, reason);
+        mechanism.Should().Be(MtaStsMechanism.Dane, reason);
+        failure?.ResultType.Should().Be(resultType, reason);
+        (failure is null).Should().Be(resultType is null, reason);
+    }
+
     [Fact]
     public void Decide_DaneAndBlockingDiscovery_DaneDecides()
     {
