@@ -57,6 +57,23 @@ public sealed class DemoWorld : LoopbackInternet
         return proxy;
     }
 
+    /// <summary>A self-signed certificate for <paramref name="host"/>: no CA vouches for it, only a TLSA record can (DANE-EE).</summary>
+    public static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned(string host)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={host}", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddDnsName(host);
+        request.CertificateExtensions.Add(names.Build());
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            created.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+    }
+
+    /// <summary>The data of a TLSA <c>3 1 1</c> or <c>2 1 1</c> record: SHA-256 of the certificate's SubjectPublicKeyInfo.</summary>
+    public static byte[] SpkiSha256(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        System.Security.Cryptography.SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo());
+
     public MtaStsOptions EnforcerOptions() => EnforcerOptions(o => o.DnsTimeout = TimeSpan.FromSeconds(2));
 
     public MtaStsDirectSenderOptions SenderOptions()

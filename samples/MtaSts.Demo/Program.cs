@@ -14,9 +14,12 @@ foreach (var scenario in Scenarios.All)
 
 using var enforcer = MtaStsEnforcer.Create(world.EnforcerOptions());
 var recorder = new MtaSts.Reporting.TlsRptRecorder(); // TLS-RPT (RFC 8460): every session is counted
-var sender = new MtaStsDirectSender(enforcer, world.SenderOptions(), recorder: recorder);
+var senderOptions = world.SenderOptions();
+senderOptions.UseDane = true; // DANE (RFC 7672) beside MTA-STS: the loopback resolver validates the signed zones of scenarios 7-9
+var sender = new MtaStsDirectSender(enforcer, senderOptions, recorder: recorder);
 
 Console.WriteLine("MTA-STS demo: every server below is a real one on 127.0.0.0/8 (DNS, HTTPS policy host, SMTP with STARTTLS, an on-path proxy).");
+Console.WriteLine("Rows 7-9 add DANE: the DNS server plays a validating resolver for their DNSSEC-signed zones.");
 Console.WriteLine();
 var rows = new List<string[]> { new[] { "#", "scenario", "network", "policy", "outcome", "what the receiver got", "as expected" } };
 var allOk = true;
@@ -65,9 +68,12 @@ return allOk ? 0 : 1;
 static string Describe(MtaStsDeliveryResult result)
 {
     var failure = result.Attempts.Select(a => a.Decision?.Failure).LastOrDefault(f => f is not null) ?? result.DeliveredVia?.Decision.Failure;
-    var detail = failure is null ? string.Empty : $" ({failure.ResultType}{(failure.ReasonCode is "starttls-likely-stripped" or "mx-not-in-policy" ? ", " + failure.ReasonCode : string.Empty)})";
+    var byDane = result.Attempts.Any(a => a.Decision?.Mechanism == MtaStsMechanism.Dane) ? ", by DANE" : string.Empty;
+    var detail = failure is null ? string.Empty : $" ({failure.ResultType}{(failure.ReasonCode is "starttls-likely-stripped" or "mx-not-in-policy" ? ", " + failure.ReasonCode : string.Empty)}{byDane})";
     return result.Status switch
     {
+        MtaStsDeliveryStatus.Delivered when result.DeliveredVia is { IsEncrypted: true, Decision.Mechanism: MtaStsMechanism.Dane } =>
+            $"delivered over {result.DeliveredVia.TlsProtocol?.ToString().Replace("Tls1", "TLS 1.", StringComparison.Ordinal)}, certificate matched its TLSA record (DANE)",
         MtaStsDeliveryStatus.Delivered when result.DeliveredVia!.IsEncrypted =>
             $"delivered over {result.DeliveredVia.TlsProtocol?.ToString().Replace("Tls1", "TLS 1.", StringComparison.Ordinal)}, certificate verified",
         MtaStsDeliveryStatus.Delivered => $"delivered in plaintext{detail}",

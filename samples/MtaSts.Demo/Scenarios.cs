@@ -2,7 +2,10 @@ using MtaSts.MailKit.Delivery;
 
 namespace MtaSts.Demo;
 
-/// <summary>The six demo scenarios (seven rows: scenario 4 shows two bad certificates).</summary>
+/// <summary>
+/// The demo scenarios: six for MTA-STS (seven rows: scenario 4 shows two bad certificates), then three for DANE
+/// (RFC 7672) beside it, in DNSSEC-signed zones of the loopback resolver.
+/// </summary>
 public static class Scenarios
 {
     public static IReadOnlyList<Scenario> All { get; } =
@@ -80,5 +83,44 @@ public static class Scenarios
             },
             (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.Sessions == 0
                 && r.Attempts.All(a => a.Address is null && a.Decision?.Failure?.Kind == MtaStsFailureKind.MxNotInPolicy)),
+
+        new(7, "DANE, self-signed MX certificate", "honest", "none; TLSA 3 1 1", "daneonly.test", "mx.daneonly.test",
+            async w =>
+            {
+                var certificate = DemoWorld.SelfSigned("mx.daneonly.test"); // the receiver presents it: not disposed here
+                w.Dns.SetSigned("daneonly.test");
+                w.Dns.SetMx("daneonly.test", (10, "mx.daneonly.test"));
+                w.Dns.SetTlsa("_25._tcp.mx.daneonly.test", (3, 1, 1, DemoWorld.SpkiSha256(certificate)));
+                await w.AddReceiverAsync("mx.daneonly.test", 19, certificate);
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Delivered && got.TlsMessages == 1 && got.PlainMessages == 0
+                && r.DeliveredVia is { IsEncrypted: true, Decision.Mechanism: MtaStsMechanism.Dane, Decision.Failure: null }),
+
+        new(8, "enforce + DANE, misissued certificate", "CA-valid cert, wrong key", "enforce; TLSA 3 1 1", "pinned.test", "mx.pinned.test",
+            async w =>
+            {
+                using var pinned = w.Ca.IssueFor("mx.pinned.test");
+                w.PublishPolicy("pinned.test", "enforce", "mx.pinned.test");
+                w.Dns.SetSigned("pinned.test");
+                w.Dns.SetMx("pinned.test", (10, "mx.pinned.test"));
+                w.Dns.SetTlsa("_25._tcp.mx.pinned.test", (3, 1, 1, DemoWorld.SpkiSha256(pinned)));
+                await w.AddReceiverAsync("mx.pinned.test", 20, w.Ca.IssueFor("mx.pinned.test")); // passes MTA-STS, not the TLSA
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.PlainMessages + got.TlsMessages == 0
+                && r.Attempts.Any(a => a.Decision is { Mechanism: MtaStsMechanism.Dane, Failure.Kind: MtaStsFailureKind.TlsaInvalid })),
+
+        new(9, "DANE, STARTTLS stripped", "STARTTLS stripped", "none; TLSA 3 1 1", "danestrip.test", "mx.danestrip.test",
+            async w =>
+            {
+                var certificate = w.Ca.IssueFor("mx.danestrip.test");
+                w.Dns.SetSigned("danestrip.test");
+                w.Dns.SetMx("danestrip.test", (10, "mx.danestrip.test"));
+                w.Dns.SetTlsa("_25._tcp.mx.danestrip.test", (3, 1, 1, DemoWorld.SpkiSha256(certificate)));
+                var receiver = await w.AddReceiverAsync("real.danestrip.test", 27, certificate);
+                w.AddStrippingProxy("mx.danestrip.test", 21, receiver);
+                w.Receivers["mx.danestrip.test"] = receiver;
+            },
+            (r, got) => r.Status == MtaStsDeliveryStatus.Deferred && got.PlainMessages == 0
+                && r.Attempts.Any(a => a.Decision is { Mechanism: MtaStsMechanism.Dane, Failure.Kind: MtaStsFailureKind.StartTlsNotSupported })),
     ];
 }

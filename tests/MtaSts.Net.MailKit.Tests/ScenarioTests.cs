@@ -116,6 +116,29 @@ public sealed class ScenarioTests : DemoWorldTest
         receiver.Messages.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(7, MtaStsDeliveryStatus.Delivered, 1)]
+    [InlineData(8, MtaStsDeliveryStatus.Deferred, 0)]
+    [InlineData(9, MtaStsDeliveryStatus.Deferred, 0)]
+    public async Task DaneScenario_EndsAsTheDemoExpects(int number, MtaStsDeliveryStatus status, int messages)
+    {
+        // DANE-1..3: self-signed accepted by DANE-EE; a CA-valid certificate with the wrong key refused although the
+        // enforce policy would pass; STARTTLS stripped refused without any MTA-STS policy.
+        var scenario = Scenarios.All.Single(s => s.Number == number);
+        await scenario.SetUpAsync(World);
+        var options = World.SenderOptions();
+        options.UseDane = true;
+
+        var result = (await new MtaStsDirectSender(Enforcer, options).SendAsync(Message($"bob@{scenario.Domain}"))).Should().ContainSingle().Subject;
+
+        var receiver = World.Receivers[scenario.Receiver];
+        result.Status.Should().Be(status);
+        receiver.Messages.Should().HaveCount(messages);
+        receiver.Messages.Should().OnlyContain(m => m.OverTls, "DANE never lets a message travel in plaintext");
+        scenario.Expect(result, new ReceiverView(receiver.Sessions, receiver.Messages.Count(m => !m.OverTls), receiver.Messages.Count(m => m.OverTls)))
+            .Should().BeTrue("the demo's own check agrees");
+    }
+
     private async Task<(MtaStsDeliveryResult Result, LoopbackSmtpReceiver Receiver)> RunAsync(int row)
     {
         var scenario = Scenarios.All[row - 1];
