@@ -35,6 +35,15 @@ public sealed class PackageTests(PackageFeedFixture feed) : IClassFixture<Packag
 
         package.Entries.Should().Contain(e => e.FullName.EndsWith(".xml", StringComparison.Ordinal) && e.FullName.StartsWith(id == "MtaSts.Tool" ? "tools/" : "lib/net10.0/", StringComparison.Ordinal),
             "XML docs ship with the assembly");
+        var core = metadata.Descendants(ns + "dependency").Where(d => d.Attribute("id")?.Value == "MtaSts.Net").Select(d => d.Attribute("version")!.Value).ToList();
+        if (id is "MtaSts.Net" or "MtaSts.Tool")
+        {
+            core.Should().BeEmpty("the core and the self-contained tool depend on no MtaSts.Net package");
+        }
+        else
+        {
+            core.Should().Equal([$"[{PackageFeedFixture.Version}]"], "a satellite uses the core's internals: exactly the version it was built with");
+        }
     }
 
     [Theory]
