@@ -46,8 +46,9 @@ public sealed class MtaStsDirectSenderOptions
     /// lookups request DNSSEC records (DO bit) from <see cref="MtaStsOptions.NameServers"/> and trust the AD bit of their answers, so
     /// those must be a validating resolver you trust on a trusted path (a local unbound). An MX host with DNSSEC-secure,
     /// usable TLSA records is then decided by DANE alone (RFC 8461 §2: MTA-STS never rescues a DANE failure); hosts
-    /// without them keep the MTA-STS decision. The option lives here, not on <see cref="MtaStsOptions"/>, because only
-    /// this sender resolves MX hosts and sees how secure those answers were.
+    /// without them keep the MTA-STS decision. The sender checks once (at host start with <c>AddMailKit</c>) that the
+    /// resolver sets the AD bit and is on loopback, and logs a warning when not. Callers with their own MX loop use
+    /// <see cref="MtaStsSmtpClientExtensions.ConnectWithMtaStsAndDaneAsync(global::MailKit.Net.Smtp.SmtpClient, IMtaStsEnforcer, MtaStsPolicyState, string, int, CancellationToken)"/>.
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool UseDane { get; set; }
