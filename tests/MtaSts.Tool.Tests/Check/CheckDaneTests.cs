@@ -187,6 +187,29 @@ public sealed class CheckDaneTests : ToolWorldTest
     }
 
     [Theory]
+    [InlineData("")]                 // the resolver check (root SOA)
+    [InlineData(DaneHost)]           // the address lookup of the MX host
+    [InlineData(TlsaName)]           // the TLSA lookup
+    public async Task Interrupted_DuringADaneQuery_ExitsInterrupted(string slowName)
+    {
+        PublishDaneMx(signed: true);
+        World.Dns.SetDelay(slowName, TimeSpan.FromSeconds(4));
+        using var interrupt = new CancellationTokenSource();
+        var errors = new StringWriter();
+        List<string> args = ["check", .. World.WorldOptions("check"), "example.com", "--dane"];
+        var run = ToolApp.RunAsync([.. args], new StringWriter(), errors, cancellationToken: interrupt.Token);
+        for (var i = 0; i < 200 && World.Dns.Queries(slowName) == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        World.Dns.Queries(slowName).Should().BeGreaterThan(0, "the run reached the slow question");
+        await interrupt.CancelAsync();
+        (await run).Should().Be(130, "Ctrl+C is an interruption, not a crash (DnsClient reports cancellation as a timeout)");
+        errors.ToString().Should().Contain("interrupted");
+    }
+
+    [Theory]
     [InlineData("audit|example.com|--dane")]     // only check takes --dane
     [InlineData("generate|--mx|a.example|--dane")]
     public async Task Dane_OnOtherCommands_IsAUsageError(string joined)
