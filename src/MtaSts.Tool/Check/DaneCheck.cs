@@ -36,6 +36,11 @@ internal static class DaneCheck
             await errors.WriteLineAsync(warning).ConfigureAwait(false);
         }
 
+        if (secureDns.RemoteServers is { Length: > 0 } remote)
+        {
+            await errors.WriteLineAsync($"mta-sts: note: the resolver {remote} is not on this machine: its AD bit travels unprotected and can be forged on the path (RFC 7672 §2.1); a validating resolver on loopback is the set-up to trust").ConfigureAwait(false);
+        }
+
         return validates;
     }
 

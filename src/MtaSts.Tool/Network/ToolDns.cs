@@ -43,6 +43,10 @@ internal sealed class ToolDns
     /// <summary>The name servers asked, for messages (<c>127.0.0.1:53, ...</c>).</summary>
     public string Servers => _client is null ? "(none)" : string.Join(", ", _client.NameServers.Select(s => s.ToString()));
 
+    /// <summary>The name servers not on loopback (their AD bit crosses the network), comma-separated; empty when all are local.</summary>
+    public string RemoteServers => _client is null ? string.Empty : string.Join(", ", _client.NameServers
+        .Where(s => !IPAddress.TryParse(s.Address, out var address) || !IPAddress.IsLoopback(address)).Select(s => s.ToString()));
+
     /// <summary>
     /// The same servers and limits with the DO bit on every question, so answers report the validating resolver's AD
     /// bit (<see cref="DnsAnswer{T}.Authenticated"/>); for DANE only (RFC 7672 §2.1.1).

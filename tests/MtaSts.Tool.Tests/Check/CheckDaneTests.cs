@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text.Json;
 using ARSoft.Tools.Net.Dns;
 using MtaSts.Dane;
+using MtaSts.Tool.Network;
 using MtaSts.Tool.Tests.Infrastructure;
 
 namespace MtaSts.Tool.Tests.Check;
@@ -26,6 +28,7 @@ public sealed class CheckDaneTests : ToolWorldTest
 
         run.Code.Should().Be(0, run.Stderr);
         run.Stderr.Should().NotContain("does not validate", "the loopback resolver authenticates the root");
+        run.Stderr.Should().NotContain("not on this machine", "the resolver is on loopback");
         run.Stdout.Should().Contain("the MX RRset of example.com is DNSSEC-secure (AD)");
         run.Stdout.Should().Contain($"dane: secure, 3 1 1 {hex} at {TlsaName}; decided by DANE");
         // DANE-4: secure usable TLSA decides; the enforce policy's mx patterns, which miss this host, are not consulted.
@@ -121,6 +124,18 @@ public sealed class CheckDaneTests : ToolWorldTest
         run.Stderr.Should().Contain($"the resolver {World.Dns.EndPoint} does not validate DNSSEC (no AD for the signed root): every DANE state will read insecure; use a validating resolver such as a local unbound");
         World.Dns.Queries("").Should().Be(1, "the root is asked once, before the lookups");
         run.Json().GetProperty("dane").GetProperty("resolver_validates").GetBoolean().Should().BeFalse();
+    }
+
+    [Fact]
+    public void RemoteServers_OnlyTheResolversOffLoopback()
+    {
+        // RFC 7672 §2.1: the AD bit of a resolver off this machine crosses the network unprotected; --dane notes it on
+        // stderr. Built, never asked: 192.0.2.1 (TEST-NET-1) gets no packet.
+        var dns = new ToolDns([World.Dns.EndPoint, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 53),
+            new IPEndPoint(IPAddress.IPv6Loopback, 53)], TimeSpan.FromSeconds(1));
+
+        dns.WithDnssec().RemoteServers.Should().Be("192.0.2.1:53");
+        new ToolDns([World.Dns.EndPoint], TimeSpan.FromSeconds(1)).RemoteServers.Should().BeEmpty();
     }
 
     [Fact]
