@@ -8,7 +8,8 @@ namespace MtaSts.Tool.Check;
 /// <summary>
 /// <c>mta-sts check &lt;domain&gt; [--mx &lt;host&gt;]...</c>: the sender's view. Runs the library's own enforcer
 /// (defaults included: tolerant parsing, fail closed on a temporary DNS failure) and shows the verdict for each MX.
-/// Exit 0 when discovery finished, with or without a policy; 1 when a sender would fail closed and defer.
+/// Exit 0 when discovery finished, with or without a policy; 1 when a sender would fail closed and defer, or (with
+/// <c>--dane</c>) when DANE makes an MX unusable. With <c>--dane</c> each MX also gets its DANE state (<see cref="DaneCheck"/>).
 /// </summary>
 internal static class CheckCommand
 {
@@ -38,27 +39,58 @@ internal static class CheckCommand
             state = await enforcer.GetPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
         }
 
-        string? mxNote = null;
-        IReadOnlyList<(int Preference, string Host)> hosts = [.. arguments.Mx.Select(h => (0, h))];
-        if (hosts.Count == 0)
+        // --dane: the same servers with the DO bit; without it, not one DNSSEC question is asked.
+        var secureDns = arguments.Dane ? dns.WithDnssec() : null;
+        bool? resolverValidates = null;
+        if (secureDns is not null)
         {
-            using (progress.Step($"looking up MX {domain}"))
+            using (progress.Step("asking whether the resolver validates DNSSEC (AD on the signed root)"))
             {
-                (hosts, mxNote) = await MxCandidatesAsync(dns, domain, cancellationToken).ConfigureAwait(false);
+                resolverValidates = await DaneCheck.CheckResolverAsync(secureDns, errors, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        var decisions = hosts.Select(h => (h.Preference, Decision: state.EvaluateMx(h.Host))).ToList();
+        string? mxNote = null;
+        DnsAnswer<(int Preference, string Host)>? mx = null;
+        IReadOnlyList<(int Preference, string Host)> hosts = [.. arguments.Mx.Select(h => (0, h))];
+        if (hosts.Count == 0 || secureDns is not null)
+        {
+            // With --mx and --dane the MX RRset is still asked: its AD bit and whether it lists the host (RFC 7672 §2.2.1).
+            using (progress.Step($"looking up MX {domain}"))
+            {
+                mx = await (secureDns ?? dns).MxAsync(domain, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (hosts.Count == 0)
+            {
+                (hosts, mxNote) = MxCandidates(mx, domain);
+            }
+        }
+
+        DaneReport? dane = null;
+        if (secureDns is not null)
+        {
+            using (progress.Step("looking up the DANE (TLSA) records of each MX"))
+            {
+                dane = await DaneCheck.LookupAsync(secureDns, domain, mx!, [.. hosts.Select(h => h.Host)], resolverValidates, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var decisions = hosts.Select(h => (h.Preference, Decision: dane is null
+            ? state.EvaluateMx(h.Host)
+            : state.EvaluateMxWithDane(h.Host, dane.Hosts[h.Host].State))).ToList();
         if (arguments.Json)
         {
-            await output.WriteLineAsync(CheckOutput.ToJson(state, decisions)).ConfigureAwait(false);
+            await output.WriteLineAsync(CheckOutput.ToJson(state, decisions, dane)).ConfigureAwait(false);
         }
         else
         {
-            await CheckOutput.WriteTextAsync(output, state, decisions, mxNote).ConfigureAwait(false);
+            await CheckOutput.WriteTextAsync(output, state, decisions, mxNote, dane).ConfigureAwait(false);
         }
 
-        return state.IsFailClosed ? ExitCodes.Problems : ExitCodes.Ok;
+        // DANE-5: a host DANE decides against (bogus, indeterminate) is not used, like a failed discovery.
+        var daneFailsClosed = decisions.Any(d => d.Decision.Mechanism == MtaStsMechanism.Dane && d.Decision.Verdict == MtaStsVerdict.FailClosed);
+        return state.IsFailClosed || daneFailsClosed ? ExitCodes.Problems : ExitCodes.Ok;
     }
 
     private static MtaStsOptions Options(ToolArguments arguments, System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots, ToolDns dns)
@@ -92,9 +124,8 @@ internal static class CheckCommand
     }
 
     // The MX hosts in preference order (RFC 5321 §5.1): the implicit MX without records (MXR-3), none for a null MX (MXR-1).
-    private static async Task<(IReadOnlyList<(int Preference, string Host)> Hosts, string? Note)> MxCandidatesAsync(ToolDns dns, string domain, CancellationToken cancellationToken)
+    private static (IReadOnlyList<(int Preference, string Host)> Hosts, string? Note) MxCandidates(DnsAnswer<(int Preference, string Host)> answer, string domain)
     {
-        var answer = await dns.MxAsync(domain, cancellationToken).ConfigureAwait(false);
         if (answer.Outcome == DnsOutcome.Failed)
         {
             return ([], $"MX lookup failed: {answer.Error}");

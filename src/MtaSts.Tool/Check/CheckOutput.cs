@@ -5,7 +5,8 @@ namespace MtaSts.Tool.Check;
 
 /// <summary>
 /// The check as text, or as one JSON object:
-/// <c>{"domain", "record":{"id"}|null, "policy":{"mode","mx","max_age"}|null, "failure":{"kind","detail"}|null, "fail_closed", "mx":[{"host","verdict","failure"}]}</c>.
+/// <c>{"domain", "record":{"id"}|null, "policy":{"mode","mx","max_age"}|null, "failure":{"kind","detail"}|null, "fail_closed", "mx":[{"host","verdict","failure"}]}</c>;
+/// with <c>--dane</c> also a <c>"dane"</c> object before <c>"mx"</c> and DANE fields on each MX (<see cref="DaneOutput"/>).
 /// </summary>
 internal static class CheckOutput
 {
@@ -16,7 +17,8 @@ internal static class CheckOutput
         _ => "fail-closed",
     };
 
-    public static async Task WriteTextAsync(TextWriter output, MtaStsPolicyState state, List<(int Preference, MtaStsDecision Decision)> decisions, string? mxNote)
+    public static async Task WriteTextAsync(TextWriter output, MtaStsPolicyState state, List<(int Preference, MtaStsDecision Decision)> decisions, string? mxNote,
+        DaneReport? dane = null)
     {
         await output.WriteLineAsync($"MTA-STS check for {state.Domain}").ConfigureAwait(false);
         await output.WriteLineAsync($"  1. TXT   _mta-sts.{state.Domain}: {(state.RecordId is null ? state.IsFailClosed ? "lookup failed" : "no usable STSv1 record" : $"v=STSv1; id={state.RecordId}")}").ConfigureAwait(false);
@@ -28,9 +30,18 @@ internal static class CheckOutput
 
         await output.WriteLineAsync(PolicyLine(state)).ConfigureAwait(false);
         await output.WriteLineAsync("  4. MX verdicts" + (mxNote is null ? string.Empty : $" ({mxNote})")).ConfigureAwait(false);
+        if (dane is not null)
+        {
+            await output.WriteLineAsync(DaneOutput.Summary(dane, state.Domain)).ConfigureAwait(false);
+        }
+
         foreach (var (preference, decision) in decisions)
         {
             await output.WriteLineAsync($"     {preference,5} {decision.MxHost,-40} {Verdict(decision.Verdict),-20} {decision.Failure?.ToString() ?? string.Empty}").ConfigureAwait(false);
+            if (dane is not null)
+            {
+                await output.WriteLineAsync($"           {DaneOutput.Line(dane.Hosts[decision.MxHost!], decision)}").ConfigureAwait(false);
+            }
         }
     }
 
@@ -53,7 +64,7 @@ internal static class CheckOutput
             : "  3. Policy: published but not usable; a sender delivers and reports the failure (FLOW-8)";
     }
 
-    public static string ToJson(MtaStsPolicyState state, List<(int Preference, MtaStsDecision Decision)> decisions)
+    public static string ToJson(MtaStsPolicyState state, List<(int Preference, MtaStsDecision Decision)> decisions, DaneReport? dane = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -92,6 +103,11 @@ internal static class CheckOutput
 
             WriteFailure(json, "failure", state.DiscoveryFailure);
             json.WriteBoolean("fail_closed", state.IsFailClosed);
+            if (dane is not null)
+            {
+                DaneOutput.WriteReport(json, dane);
+            }
+
             json.WriteStartArray("mx");
             foreach (var (_, decision) in decisions)
             {
@@ -99,6 +115,11 @@ internal static class CheckOutput
                 json.WriteString("host", decision.MxHost);
                 json.WriteString("verdict", Verdict(decision.Verdict));
                 WriteFailure(json, "failure", decision.Failure);
+                if (dane is not null)
+                {
+                    DaneOutput.WriteHost(json, dane.Hosts[decision.MxHost!], decision);
+                }
+
                 json.WriteEndObject();
             }
 

@@ -13,7 +13,7 @@ internal static class ArgumentParser
 
     private static readonly Dictionary<string, string[]> PerCommand = new(StringComparer.Ordinal)
     {
-        ["check"] = ["--mx", "--https-port"],
+        ["check"] = ["--mx", "--https-port", "--dane"],
         ["audit"] = ["--smtp-port", "--https-port"],
         ["generate"] = ["--mx", "--mode", "--max-age", "--domain"],
     };
@@ -54,6 +54,12 @@ internal static class ArgumentParser
             if (arg == "--json")
             {
                 result.Json = true;
+                continue;
+            }
+
+            if (arg == "--dane")
+            {
+                result.Dane = true;
                 continue;
             }
 

@@ -14,6 +14,9 @@ internal sealed class ToolArguments
 
     public bool Json { get; set; }
 
+    /// <summary>check: also look up each MX's DANE state (DO bit, the resolver's AD) and decide with DANE first.</summary>
+    public bool Dane { get; set; }
+
     public List<string> Operands { get; } = [];
 
     public List<string> Mx { get; } = [];

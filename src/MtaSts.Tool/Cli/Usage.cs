@@ -9,7 +9,11 @@ internal static class Usage
         mta-sts: MTA-STS (RFC 8461) from the command line.
 
         usage:
-          mta-sts check <domain> [--mx <host>]...        the sender's view: the policy and the verdict for each MX
+          mta-sts check <domain> [--mx <host>]... [--dane]
+                                                         the sender's view: the policy and the verdict for each MX;
+                                                         --dane: also each MX's DANE state (TLSA, DNSSEC via the
+                                                         resolver's AD bit: use a validating resolver) and the verdict
+                                                         with DANE first (RFC 8461 §2, RFC 7672)
           mta-sts audit <domain>                         the owner's view: every problem, with a severity and a code
           mta-sts generate --mx <pattern>... --mode <testing|enforce|none> [--max-age <s>] [--domain <domain>]
                                                          a policy body (CRLF lines) and its TXT record
@@ -30,7 +34,8 @@ internal static class Usage
 
         exit codes:
           0  check: discovery finished (with or without a policy); audit: no errors; generate: printed
-          1  check: discovery failed, a sender would fail closed and defer; audit: at least one error
+          1  check: discovery failed, a sender would fail closed and defer, or (--dane) DANE makes an MX unusable
+             (bogus or unanswered TLSA); audit: at least one error
           2  bad usage (unknown option, missing argument, malformed domain or input)
           130 interrupted
 

@@ -1,6 +1,7 @@
 using System.Net;
 using DnsClient;
 using DnsClient.Protocol;
+using MtaSts.Dane;
 
 namespace MtaSts.Tool.Network;
 
@@ -11,7 +12,7 @@ namespace MtaSts.Tool.Network;
 /// </summary>
 internal sealed class ToolDns
 {
-    private readonly LookupClient? _client;
+    private readonly ILookupClient? _client;
     private readonly string? _noServers;
 
     public ToolDns(IReadOnlyList<IPEndPoint> nameServers, TimeSpan timeout)
@@ -32,6 +33,28 @@ internal sealed class ToolDns
             UseTcpFallback = true,
         });
     }
+
+    private ToolDns(ILookupClient? client, string? noServers)
+    {
+        _client = client;
+        _noServers = noServers;
+    }
+
+    /// <summary>The name servers asked, for messages (<c>127.0.0.1:53, ...</c>).</summary>
+    public string Servers => _client is null ? "(none)" : string.Join(", ", _client.NameServers.Select(s => s.ToString()));
+
+    /// <summary>The name servers not on loopback (their AD bit crosses the network), comma-separated; empty when all are local.</summary>
+    public string RemoteServers => _client is null ? string.Empty : string.Join(", ", _client.NameServers
+        .Where(s => !IPAddress.TryParse(s.Address, out var address) || !IPAddress.IsLoopback(address)).Select(s => s.ToString()));
+
+    /// <summary>
+    /// The same servers and limits with the DO bit on every question, so answers report the validating resolver's AD
+    /// bit (<see cref="DnsAnswer{T}.Authenticated"/>); for DANE only (RFC 7672 §2.1.1).
+    /// </summary>
+    public ToolDns WithDnssec() => _client is null ? this : new ToolDns(DaneLookup.WithDnssec(_client), null);
+
+    /// <summary>The DANE lookups over this client (a <see cref="WithDnssec"/> one); <see langword="null"/> without name servers.</summary>
+    public DaneLookup? Dane() => _client is null ? null : new DaneLookup(_client);
 
     /// <summary>The TXT records at <paramref name="name"/>, each one's strings joined without spaces (TXT-5).</summary>
     public async Task<DnsAnswer<string>> TxtAsync(string name, CancellationToken cancellationToken)
@@ -72,7 +95,7 @@ internal sealed class ToolDns
         var code = response.Header.ResponseCode;
         if (code == DnsHeaderResponseCode.NotExistentDomain)
         {
-            return new DnsAnswer<T>(DnsOutcome.NotFound, [], "NXDOMAIN");
+            return new DnsAnswer<T>(DnsOutcome.NotFound, [], "NXDOMAIN") { Authenticated = response.Header.IsAuthenticData };
         }
 
         if (response.HasError)
@@ -80,7 +103,10 @@ internal sealed class ToolDns
             return DnsAnswer<T>.Failed($"{code} from {response.NameServer}");
         }
 
-        return new DnsAnswer<T>(values.Count > 0 ? DnsOutcome.Found : DnsOutcome.NotFound, values, values.Count > 0 ? null : "no records (NODATA)");
+        return new DnsAnswer<T>(values.Count > 0 ? DnsOutcome.Found : DnsOutcome.NotFound, values, values.Count > 0 ? null : "no records (NODATA)")
+        {
+            Authenticated = response.Header.IsAuthenticData,
+        };
     }
 
     private async Task<(IDnsQueryResponse? Response, string? Error)> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
