@@ -32,6 +32,7 @@ internal sealed class MxResolver(ILookupClient client)
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return new(MxLookupStatus.TemporaryFailure, [], false, $"MX lookup for {domain} failed: {ex.GetType().Name}");
         }
 
@@ -74,9 +75,10 @@ internal sealed class MxResolver(ILookupClient client)
                 addresses.AddRange(response.Answers.AddressRecords().Select(r => r.Address));
             }
 #pragma warning disable CA1031 // any failure leaves this address family empty; the caller moves on
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception)
 #pragma warning restore CA1031
             {
+                cancellationToken.ThrowIfCancellationRequested(); // DnsClient reports a cancelled query as DnsResponseException
                 // No addresses of this family.
             }
         }

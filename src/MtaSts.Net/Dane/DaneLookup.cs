@@ -45,9 +45,10 @@ internal sealed class DaneLookup(ILookupClient client)
             return response.HasError ? null : response.Header.IsAuthenticData;
         }
 #pragma warning disable CA1031 // any failure: unknown, not "validating"
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception)
 #pragma warning restore CA1031
         {
+            cancellationToken.ThrowIfCancellationRequested(); // DnsClient reports a cancelled query as DnsResponseException
             return null;
         }
     }
@@ -106,9 +107,10 @@ internal sealed class DaneLookup(ILookupClient client)
                 return (response.Header.IsAuthenticData, target, false);
             }
 #pragma warning disable CA1031 // an unanswered address lookup: no secure address, DANE does not start
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception)
 #pragma warning restore CA1031
             {
+                cancellationToken.ThrowIfCancellationRequested(); // DnsClient reports a cancelled query as DnsResponseException
                 // Try the other family.
             }
         }
@@ -133,6 +135,7 @@ internal sealed class DaneLookup(ILookupClient client)
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
+            cancellationToken.ThrowIfCancellationRequested();
             return new DaneState(DnssecStatus.Indeterminate, owner, [], referenceNames, $"no answer: {ex.GetType().Name}");
         }
 

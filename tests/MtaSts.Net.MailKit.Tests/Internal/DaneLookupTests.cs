@@ -169,6 +169,24 @@ public sealed class DaneLookupTests : IDisposable
         (await Client().ResolverSetsAdAsync(default)).Should().BeNull("a refused question says nothing about validation");
     }
 
+    [Theory]
+    [InlineData("")]                          // the resolver check's root question
+    [InlineData("mx.signed.test")]            // an address question
+    [InlineData("_25._tcp.mx.signed.test")]   // the TLSA question
+    public async Task Cancelled_DuringAQuestion_ThrowsCancellationNotADnsError(string slowName)
+    {
+        _dns.SetSigned("signed.test");
+        _dns.SetA("mx.signed.test", IPAddress.Loopback);
+        _dns.SetDelay(slowName, TimeSpan.FromSeconds(3));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        Func<Task> act = slowName.Length == 0
+            ? () => Client().ResolverSetsAdAsync(cancel.Token)
+            : () => Client().LookupAsync("mx.signed.test", "signed.test", mxSecure: true, cancel.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>("DnsClient reports a cancelled query as DnsResponseException; the caller asked to stop");
+    }
+
     private DaneLookup Client() =>
         new(DaneLookup.WithDnssec(new DnsClient.LookupClient(new DnsClient.LookupClientOptions(_dns.EndPoint) { Timeout = TimeSpan.FromSeconds(1) })));
 
