@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MtaSts;
 using MtaSts.Caching;
+using MtaSts.DependencyInjection;
 using MtaSts.Health;
 using MtaSts.HealthChecks;
 
@@ -22,7 +23,7 @@ public static class MtaStsHealthChecksBuilderExtensions
     /// times in a row (needs <c>AddTlsRpt()</c>). Each check reads the store once, bounded by <see cref="MtaStsOptions.StoreTimeout"/>.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
-    /// <param name="configure">Changes the thresholds.</param>
+    /// <param name="configure">Changes the thresholds, after the <c>MtaSts:HealthChecks</c> section of <c>AddMtaSts(configuration)</c> (read for every name).</param>
     /// <param name="name">The registration name.</param>
     /// <param name="tags">Tags to filter the check by (for example <c>"ready"</c>).</param>
     /// <returns>The builder.</returns>
@@ -32,15 +33,12 @@ public static class MtaStsHealthChecksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(name);
-        var options = builder.Services.AddOptions<MtaStsHealthCheckOptions>(name);
+        var options = builder.Services.AddOptionsWithSection<MtaStsHealthCheckOptions, MtaStsHealthCheckConfigurationBinder, MtaStsHealthCheckOptionsValidator>(name);
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.Validate(o => o.RefreshFailureThreshold >= 1 && o.ReportFailureThreshold >= 1 && o.ExpiryWarning >= TimeSpan.Zero
-                && (o.StoreProbeTimeout is null || o.StoreProbeTimeout > TimeSpan.Zero),
-            "MtaSts health check: the thresholds must be at least 1, ExpiryWarning not negative, StoreProbeTimeout positive.").ValidateOnStart();
         builder.Services.TryAddSingleton<MtaStsHealthStatus>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder.Add(new HealthCheckRegistration(name, sp => new MtaStsHealthCheck(

@@ -19,22 +19,18 @@ public static class MailKitMtaStsBuilderExtensions
     /// when <c>AddTlsRpt</c> is used) and the <c>mailto:</c> report transport.
     /// </summary>
     /// <param name="builder">The builder from <c>services.AddMtaSts(...)</c>.</param>
-    /// <param name="configure">Configures the sender.</param>
+    /// <param name="configure">Configures the sender, after the <c>MtaSts:Delivery</c> section of <c>AddMtaSts(configuration)</c>.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     public static IMtaStsBuilder AddMailKit(this IMtaStsBuilder builder, Action<MtaStsDirectSenderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<MtaStsDirectSenderOptions>();
+        var options = builder.Services.AddOptionsWithSection<MtaStsDirectSenderOptions, MtaStsDirectSenderConfigurationBinder, MtaStsDirectSenderOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.Validate(o => o.Port is > 0 and < 65536 && o.ConnectTimeout > TimeSpan.Zero && o.CommandTimeout > TimeSpan.Zero
-                && o.MaxMxHosts >= 1 && o.MaxAddressesPerHost >= 1 && !string.IsNullOrWhiteSpace(o.HeloName),
-            "MtaSts MailKit: Port must be 1-65535, timeouts positive, MaxMxHosts and MaxAddressesPerHost at least 1, HeloName not empty.")
-            .ValidateOnStart();
         builder.Services.TryAddSingleton(sp => new MtaStsDirectSender(
             sp.GetRequiredService<IMtaStsEnforcer>(),
             sp.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value,

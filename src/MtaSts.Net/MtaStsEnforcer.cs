@@ -96,10 +96,11 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     /// <param name="owned">Disposed with the enforcer (more are added here).</param>
     internal static MtaStsEnforcer Compose(MtaStsOptions options, EnforcerParts parts, List<IDisposable> owned)
     {
-        var problems = options.Problems();
-        if (problems.Count > 0)
+        var rules = new DependencyInjection.OptionsRules(string.Empty);
+        options.Check(rules);
+        if (rules.Problems.Count > 0)
         {
-            throw new ArgumentException("Invalid MTA-STS options: " + string.Join(" ", problems), nameof(options));
+            throw new ArgumentException("Invalid MTA-STS options: " + string.Join(" ", rules.Problems), nameof(options));
         }
 
         var count = owned.Count;

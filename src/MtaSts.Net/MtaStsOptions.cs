@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http;
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
+using MtaSts.DependencyInjection;
 using MtaSts.Discovery;
 
 namespace MtaSts;
@@ -117,85 +118,57 @@ public sealed class MtaStsOptions
 
     /// <summary>
     /// Every problem with these options, each naming the option and its value; empty when they are valid. Used by
-    /// <see cref="MtaStsEnforcer.Create"/> and by the options validator at start-up.
+    /// <see cref="MtaStsEnforcer.Create"/> (bare option names) and by the options validator at start-up (<c>MtaSts:</c> keys).
     /// </summary>
-    internal List<string> Problems()
+    internal void Check(OptionsRules rules)
     {
-        List<string> problems = [.. BindingProblems];
-        Within(problems, DnsTimeout, nameof(DnsTimeout), TimeSpan.FromMinutes(1));
-        Within(problems, FetchTimeout, nameof(FetchTimeout), TimeSpan.FromMinutes(10));
-        Within(problems, TxtRecheckMinimum, nameof(TxtRecheckMinimum), TimeSpan.FromDays(1));
-        Within(problems, TxtRecheckMaximum, nameof(TxtRecheckMaximum), TimeSpan.FromDays(7));
-        Within(problems, StoreTimeout, nameof(StoreTimeout), TimeSpan.FromMinutes(1));
-        Within(problems, StoreBreakDuration, nameof(StoreBreakDuration), TimeSpan.FromHours(1));
-        if (StoreTimeout < TimeSpan.FromMilliseconds(10) || StoreBreakDuration < TimeSpan.FromMilliseconds(500))
+        rules.Within(nameof(DnsTimeout), DnsTimeout, TimeSpan.FromMinutes(1));
+        rules.Within(nameof(FetchTimeout), FetchTimeout, TimeSpan.FromMinutes(10));
+        rules.Within(nameof(TxtRecheckMinimum), TxtRecheckMinimum, TimeSpan.FromDays(1));
+        rules.Within(nameof(TxtRecheckMaximum), TxtRecheckMaximum, TimeSpan.FromDays(7));
+        rules.Within(nameof(StoreTimeout), StoreTimeout, TimeSpan.FromMinutes(1));
+        rules.Within(nameof(StoreBreakDuration), StoreBreakDuration, TimeSpan.FromHours(1));
+        if (StoreTimeout > TimeSpan.Zero && StoreTimeout < TimeSpan.FromMilliseconds(10))
         {
-            problems.Add($"{nameof(StoreTimeout)} ({StoreTimeout}) must be at least 10 ms and {nameof(StoreBreakDuration)} ({StoreBreakDuration}) at least 500 ms.");
+            rules.Fail(nameof(StoreTimeout), "must be at least 10 ms", StoreTimeout);
         }
+
+        if (StoreBreakDuration > TimeSpan.Zero && StoreBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            rules.Fail(nameof(StoreBreakDuration), "must be at least 500 ms", StoreBreakDuration);
+        }
+
         if (TxtRecheckMaximum < TxtRecheckMinimum)
         {
-            problems.Add($"{nameof(TxtRecheckMaximum)} ({TxtRecheckMaximum}) must be at least {nameof(TxtRecheckMinimum)} ({TxtRecheckMinimum}).");
+            rules.Fail(nameof(TxtRecheckMaximum), $"must be at least {rules.Key(nameof(TxtRecheckMinimum))} ({TxtRecheckMinimum})", TxtRecheckMaximum);
         }
 
-        if (DnsRetries is < 0 or > 10)
-        {
-            problems.Add($"{nameof(DnsRetries)} must be between 0 and 10; it is {DnsRetries}.");
-        }
-
-        if (FetchRetries is < 0 or > 5)
-        {
-            problems.Add($"{nameof(FetchRetries)} must be between 0 and 5; it is {FetchRetries}.");
-        }
-
-        if (MaxPolicyBytes is < 1024 or > 1024 * 1024)
-        {
-            problems.Add($"{nameof(MaxPolicyBytes)} must be between 1024 and 1048576; it is {MaxPolicyBytes}.");
-        }
-
-        if (MaxCacheEntries is < 1 or > 10_000_000)
-        {
-            problems.Add($"{nameof(MaxCacheEntries)} must be between 1 and 10000000; it is {MaxCacheEntries}.");
-        }
-
-        if (string.IsNullOrWhiteSpace(UserAgent))
-        {
-            problems.Add($"{nameof(UserAgent)} must not be empty.");
-        }
-
+        rules.Between(nameof(DnsRetries), DnsRetries, 0, 10);
+        rules.Between(nameof(FetchRetries), FetchRetries, 0, 5);
+        rules.Between(nameof(MaxPolicyBytes), MaxPolicyBytes, 1024, 1024 * 1024);
+        rules.Between(nameof(MaxCacheEntries), MaxCacheEntries, 1, 10_000_000);
+        rules.NotEmpty(nameof(UserAgent), UserAgent);
         if (!Enum.IsDefined(ParsingMode))
         {
-            problems.Add($"{nameof(ParsingMode)} {(int)ParsingMode} is not a parsing mode.");
+            rules.Fail(nameof(ParsingMode), "must be a parsing mode", (int)ParsingMode);
         }
 
         if (!Enum.IsDefined(DnsFailureBehavior))
         {
-            problems.Add($"{nameof(DnsFailureBehavior)} {(int)DnsFailureBehavior} is not a DNS failure behavior.");
+            rules.Fail(nameof(DnsFailureBehavior), "must be a DNS failure behavior", (int)DnsFailureBehavior);
         }
 
         foreach (var server in NameServers)
         {
             if (server is null || server.Port is < 1 or > 65535)
             {
-                problems.Add($"{nameof(NameServers)} holds an invalid endpoint '{server}'.");
+                rules.Fail(nameof(NameServers), "must hold address:port endpoints", server?.ToString());
             }
         }
 
         if (NameServers.Count == 0 && NameServerDiscovery.Resolve([]).Count == 0)
         {
-            problems.Add(NameServerDiscovery.NoneFoundMessage);
-        }
-
-        return problems;
-    }
-
-    /// <summary>Values from configuration that could not be read (filled by the configuration binder).</summary>
-    internal List<string> BindingProblems { get; } = [];
-
-    private static void Within(List<string> problems, TimeSpan value, string name, TimeSpan maximum)
-    {
-        if (value <= TimeSpan.Zero || value > maximum)
-        {
-            problems.Add($"{name} must be greater than zero and at most {maximum}; it is {value}.");
+            rules.Fail($"{rules.Key(nameof(NameServers))}: {NameServerDiscovery.NoneFoundMessage}");
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed class DependencyInjectionTests : DemoWorldTest
 
         var start = () => host.StartAsync();
 
-        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("Port must be 1-65535");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("MtaSts:Delivery:Port must be between 1 and 65535; it is 0.");
     }
 
     [Fact]

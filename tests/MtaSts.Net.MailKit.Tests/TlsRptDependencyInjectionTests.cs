@@ -21,13 +21,13 @@ public sealed class TlsRptDependencyInjectionTests : DemoWorldTest
     }
 
     [Theory]
-    [InlineData("MaxConcurrentDomains", "MaxConcurrentDomains must be at least 1, not 0")]
-    [InlineData("MaxReportUrisPerDomain", "MaxReportUrisPerDomain must be at least 1, not 0")]
-    [InlineData("HttpTimeout", "HttpTimeout must be positive, not 00:00:00")]
-    [InlineData("InstanceId", "InstanceId must be 1-64 letters, digits, '-', '_' or '.', not 'two words'")]
-    [InlineData("ContactInfo", "ContactInfo must be a plain address")]
-    [InlineData("DkimSelector", "DkimSelector must be a selector")]                        // DKIM is all or nothing
-    [InlineData("DkimPrivateKeyFile", "DkimPrivateKeyFile '/nonexistent/dkim.pem' does not exist")]
+    [InlineData("MaxConcurrentDomains", "MtaSts:TlsRpt:MaxConcurrentDomains must be at least 1; it is 0.")]
+    [InlineData("MaxReportUrisPerDomain", "MtaSts:TlsRpt:MaxReportUrisPerDomain must be at least 1; it is 0.")]
+    [InlineData("HttpTimeout", "MtaSts:TlsRpt:HttpTimeout must be positive; it is 00:00:00.")]
+    [InlineData("InstanceId", "MtaSts:TlsRpt:InstanceId must be 1-64 letters, digits, '-', '_' or '.'; it is 'two words'.")]
+    [InlineData("ContactInfo", "MtaSts:TlsRpt:ContactInfo must be a plain address")]
+    [InlineData("DkimSelector", "MtaSts:TlsRpt:DkimSelector must be a selector")]                        // DKIM is all or nothing
+    [InlineData("DkimPrivateKeyFile", "MtaSts:TlsRpt:DkimPrivateKeyFile must name an existing file; it is '/nonexistent/dkim.pem'.")]
     public async Task AddTlsRpt_InvalidLimit_FailsAtStart(string option, string message)
     {
         using var host = Build(o =>

@@ -81,16 +81,21 @@ public static class MtaStsBuilderExtensions
     /// a fleet, with <c>UseRedisTlsRptState</c> from the MtaSts.Net.Redis package.
     /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Sets at least the organisation name and contact address.</param>
+    /// <param name="configure">
+    /// Changes the options, after the <c>MtaSts:TlsRpt</c> section of <c>AddMtaSts(configuration)</c>; between them they set
+    /// at least the organisation name and contact address.
+    /// </param>
     /// <returns>The builder.</returns>
-    public static IMtaStsBuilder AddTlsRpt(this IMtaStsBuilder builder, Action<TlsRptOptions> configure)
+    public static IMtaStsBuilder AddTlsRpt(this IMtaStsBuilder builder, Action<TlsRptOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<TlsRptOptions>().Configure(configure)
-            .PostConfigure<IServiceProvider>((o, sp) => o.InstanceId ??= TlsRptInstanceId.CreateDefault(sp.GetService<IHostEnvironment>()?.ContentRootPath))
-            .ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<TlsRptOptions>, TlsRptOptionsValidator>());
+        var options = builder.Services.AddOptionsWithSection<TlsRptOptions, TlsRptConfigurationBinder, TlsRptOptionsValidator>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.PostConfigure<IServiceProvider>((o, sp) => o.InstanceId ??= TlsRptInstanceId.CreateDefault(sp.GetService<IHostEnvironment>()?.ContentRootPath));
         builder.Services.TryAddSingleton<ITlsRptStateStore>(sp => TlsRptReporter.DefaultStore(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TlsRptOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<TlsRptReporter>>()));
         builder.Services.TryAddSingleton(sp => new TlsRptRecorder(sp.GetRequiredService<TimeProvider>(),
@@ -125,23 +130,22 @@ public static class MtaStsBuilderExtensions
     }
 
 
-    /// <summary>Adds the hosted service that refreshes cached policies before they expire (CACHE-6, CACHE-7).</summary>
+    /// <summary>
+    /// Adds the hosted service that refreshes cached policies before they expire (CACHE-6, CACHE-7). With
+    /// <c>AddMtaSts(configuration)</c> the options come from <c>MtaSts:Refresh</c> first, then <paramref name="configure"/>.
+    /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Changes the refresh options.</param>
+    /// <param name="configure">Changes the refresh options (after the configuration section).</param>
     /// <returns>The builder.</returns>
     public static IMtaStsBuilder AddPolicyRefresher(this IMtaStsBuilder builder, Action<MtaStsRefreshOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<MtaStsRefreshOptions>();
+        var options = builder.Services.AddOptionsWithSection<MtaStsRefreshOptions, MtaStsRefreshConfigurationBinder, MtaStsRefreshOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.Validate(o => o.CheckInterval > TimeSpan.Zero && o.RefreshAfter > TimeSpan.Zero && o.MaxJitter >= TimeSpan.Zero && o.MaxConcurrency >= 1
-                && o.FailureBackoff > TimeSpan.Zero && o.MaxFailureBackoff >= o.FailureBackoff,
-            "MtaSts refresh: CheckInterval, RefreshAfter and FailureBackoff must be positive, MaxFailureBackoff at least FailureBackoff, "
-            + "MaxJitter not negative, MaxConcurrency at least 1.").ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MtaStsPolicyRefresher>());
         return builder;
     }

@@ -33,14 +33,12 @@ public static class MtaStsServiceCollectionExtensions
     public static IMtaStsBuilder AddMtaSts(this IServiceCollection services, Action<MtaStsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<MtaStsOptions>();
+        var options = services.AddOptionsWithSection<MtaStsOptions, MtaStsConfigurationBinder, MtaStsOptionsValidator>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MtaStsOptions>, MtaStsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MtaStsHealthStatus>();
         services.TryAddSingleton<MtaStsTelemetry>(sp => new MtaStsTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -65,16 +63,24 @@ public static class MtaStsServiceCollectionExtensions
         return new MtaStsBuilder(services);
     }
 
-    /// <summary>As <see cref="AddMtaSts(IServiceCollection, Action{MtaStsOptions}?)"/>, with options read from the <c>"MtaSts"</c> section of <paramref name="configuration"/>.</summary>
+    /// <summary>
+    /// As <see cref="AddMtaSts(IServiceCollection, Action{MtaStsOptions}?)"/>, with options read from the <c>"MtaSts"</c>
+    /// section of <paramref name="configuration"/>; the builder's <c>AddPolicyRefresher()</c>, <c>AddTlsRpt()</c>,
+    /// <c>AddMailKit()</c> and <c>AddMtaStsHealthChecks()</c> read its sub-sections <c>Refresh</c>, <c>TlsRpt</c>,
+    /// <c>Delivery</c> and <c>HealthChecks</c>. Lambdas (<c>Configure(...)</c>, the <c>configure</c> arguments) run after the
+    /// section, so code wins. An unknown key, a value that cannot be read, or a sub-section whose call is missing stops the
+    /// host at start with a message naming the key.
+    /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application configuration (its <c>MtaSts</c> section is read).</param>
     /// <returns>A builder.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IMtaStsBuilder AddMtaSts(this IServiceCollection services, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(ConfigurationSection);
-        return services.AddMtaSts(o => MtaStsConfigurationBinder.Bind(section, o));
+        services.TryAddSingleton(new MtaStsConfiguration(configuration.GetSection(ConfigurationSection)));
+        return services.AddMtaSts();
     }
 
     private sealed record MtaStsBuilder(IServiceCollection Services) : IMtaStsBuilder;

@@ -93,10 +93,10 @@ public sealed class HostingTests : WorldTest
         var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message;
         error.Should().Contain("FetchTimeout 'soon'")
             .And.Contain("MaxPolicyBytes must be between 1024 and 1048576; it is 10")
-            .And.Contain("TxtRecheckMaximum (00:01:00) must be at least TxtRecheckMinimum (01:00:00)")
+            .And.Contain("MtaSts:TxtRecheckMaximum must be at least MtaSts:TxtRecheckMinimum (01:00:00); it is 00:01:00.")
             .And.Contain("NameServers:0 'not-an-address'")
             .And.Contain("ParsingMode 'sloppy'")
-            .And.Contain("'DnsFailureBehaviour' is not an MTA-STS option")
+            .And.Contain("MtaSts:DnsFailureBehaviour is not a key of MtaSts")
             .And.Contain("CheckCertificateRevocation 'maybe' is not true or false");
     }
 
