@@ -3,9 +3,9 @@ using MtaSts.Worker;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-// A sending service's MTA-STS wiring: options from appsettings.json ("MtaSts"), policies kept on disk so that a restart
-// keeps enforcing, the refresher fetching policies before they expire, a queue asking "may I deliver?", a periodic
-// health log (AddMtaStsHealthChecks) and the library's metrics and spans on the OpenTelemetry console exporter.
+// A sending service's MTA-STS wiring: options from appsettings.json ("MtaSts" and its "Refresh" sub-section), policies
+// kept on disk so that a restart keeps enforcing, the refresher fetching policies before they expire, a queue asking
+// "may I deliver?", a periodic health log (AddMtaStsHealthChecks) and the library's metrics and spans on the OpenTelemetry console exporter.
 // "--offline-demo <seconds>" runs it against a loopback DNS and HTTPS world instead of the internet, then checks the
 // outcome: exit 0 when every queued message got the expected answer and the health check was healthy.
 var offline = OfflineWorld.Seconds(args);
@@ -15,7 +15,7 @@ var builder = Host.CreateApplicationBuilder(args);
 var store = Path.Combine(world?.Directory ?? builder.Environment.ContentRootPath, "mtasts-policies");
 builder.Services.AddMtaSts(builder.Configuration)
     .UseFileStore(store)
-    .AddPolicyRefresher(o => o.CheckInterval = TimeSpan.FromMinutes(30));
+    .AddPolicyRefresher();                                  // reads "MtaSts": { "Refresh": { ... } }
 builder.Services.AddHealthChecks().AddMtaStsHealthChecks();
 builder.Services.AddOpenTelemetry()
     .WithMetrics(metrics => metrics.AddMeter(MtaStsInstrumentation.MeterName).AddConsoleExporter())

@@ -68,20 +68,26 @@ public sealed partial class DocsConsistencyTests
     }
 
     [Theory]
-    [InlineData("src/MtaSts.Net/MtaStsOptions.cs")]
-    [InlineData("src/MtaSts.Net/DependencyInjection/MtaStsRefreshOptions.cs")]
-    [InlineData("src/MtaSts.Net/Reporting/TlsRptOptions.cs")]
-    [InlineData("src/MtaSts.Net.MailKit/Delivery/MtaStsDirectSenderOptions.cs")]
-    [InlineData("src/MtaSts.Net.HealthChecks/MtaStsHealthCheckOptions.cs")]
-    public void OperationsOptionTables_ListEveryOption(string file)
+    [InlineData("src/MtaSts.Net/MtaStsOptions.cs", "src/MtaSts.Net/DependencyInjection/MtaStsConfigurationBinder.cs", "MtaSts")]
+    [InlineData("src/MtaSts.Net/DependencyInjection/MtaStsRefreshOptions.cs", "src/MtaSts.Net/DependencyInjection/MtaStsRefreshOptionsValidator.cs", "MtaSts:Refresh")]
+    [InlineData("src/MtaSts.Net/Reporting/TlsRptOptions.cs", "src/MtaSts.Net/Reporting/TlsRptOptionsValidator.cs", "MtaSts:TlsRpt")]
+    [InlineData("src/MtaSts.Net.MailKit/Delivery/MtaStsDirectSenderOptions.cs", "src/MtaSts.Net.MailKit/Delivery/MtaStsDirectSenderOptionsValidator.cs", "MtaSts:Delivery")]
+    [InlineData("src/MtaSts.Net.HealthChecks/MtaStsHealthCheckOptions.cs", "src/MtaSts.Net.HealthChecks/MtaStsHealthCheckOptionsValidator.cs", "MtaSts:HealthChecks")]
+    public void OperationsOptionTables_ListEveryOptionWithItsConfigurationKey(string file, string binder, string section)
     {
         var type = Path.GetFileNameWithoutExtension(file);
-        var section = Between(Operations(), $"### `{type}`", "\n#");
+        var table = Between(Operations(), $"### `{type}`", "\n#");
         var options = PublicProperty().Matches(File.ReadAllText(Path.Combine(Root, file))).Select(m => m.Groups["name"].Value).ToList();
+        var read = BinderRead().Matches(File.ReadAllText(Path.Combine(Root, binder))).Select(m => m.Groups["name"].Value).ToList();
 
         options.Should().NotBeEmpty();
-        var listed = section.Split('\n').Select(Cells).Where(c => c.Length == 3 && c[0].StartsWith('`')).Select(c => c[0].Trim('`')).ToList();
-        listed.Should().BeEquivalentTo(options, $"docs/operations.md lists every option of {type}, and no other");
+        read.Should().NotBeEmpty($"{binder} reads {type} from configuration");
+        var rows = table.Split('\n').Select(Cells).Where(c => c.Length == 3 && c[0].StartsWith('`')).Select(c => (Option: c[0].Trim('`'), Key: c[1])).ToList();
+        rows.Select(r => r.Option).Should().BeEquivalentTo(options, $"docs/operations.md lists every option of {type}, and no other");
+        rows.Where(r => r.Key.StartsWith('`')).Select(r => r.Option).Should().BeEquivalentTo(read,
+            $"the options of {type} with a configuration key are exactly those {Path.GetFileName(binder)} reads; the others are code only (—)");
+        rows.Where(r => r.Key.StartsWith('`')).Should().OnlyContain(r => r.Key.StartsWith($"`{section}:{r.Option}", StringComparison.Ordinal),
+            $"each key is {section}:<option>");
     }
 
     private static (int Id, string Name, string Level) Event(string args)
@@ -157,4 +163,7 @@ public sealed partial class DocsConsistencyTests
 
     [GeneratedRegex(@"public\s+[\w<>?,\s\[\]]+?\s+(?<name>\w+)\s*\{\s*get;(?:\s*(?:set|init);)?\s*\}")]
     private static partial Regex PublicProperty();
+
+    [GeneratedRegex(@"reader\.\w+(?:<\w+>)?\(nameof\(\w+\.(?<name>\w+)\)")]
+    private static partial Regex BinderRead();
 }
