@@ -35,12 +35,30 @@ public sealed class DeliveryConfigurationTests : DemoWorldTest
         await host.StopAsync();
     }
 
+    [Fact]
+    public void DaneRequiredDomains_ComeFromAList()
+    {
+        using var host = Build(new()
+        {
+            ["MtaSts:Delivery:UseDane"] = "true",
+            ["MtaSts:Delivery:DaneRequiredDomains:0"] = "bank.test",
+            ["MtaSts:Delivery:DaneRequiredDomains:1"] = "Secure.Test.",
+        });
+
+        var options = host.Services.GetRequiredService<IOptions<MtaStsDirectSenderOptions>>().Value;
+
+        options.UseDane.Should().BeTrue();
+        options.DaneRequiredDomains.Should().Equal("bank.test", "Secure.Test.");
+    }
+
     [Theory]
     [InlineData("MtaSts:Delivery:Prot", "25", "MtaSts:Delivery:Prot is not a key of MtaSts:Delivery (known: Port,")]
     [InlineData("MtaSts:Delivery:Port", "0", "MtaSts:Delivery:Port must be between 1 and 65535; it is 0.")]
     [InlineData("MtaSts:Delivery:ConnectTimeout", "-00:00:01", "MtaSts:Delivery:ConnectTimeout must be positive; it is -00:00:01.")]
     [InlineData("MtaSts:Delivery:UseDane", "maybe", "MtaSts:Delivery:UseDane 'maybe' is not true or false.")]
     [InlineData("MtaSts:Delivery:HeloName", " ", "MtaSts:Delivery:HeloName must not be empty; it is ' '.")]
+    [InlineData("MtaSts:Delivery:DaneRequiredDomains:0", "bank.test", "MtaSts:Delivery:DaneRequiredDomains needs MtaSts:Delivery:UseDane = true")]
+    [InlineData("MtaSts:Delivery:DaneRequiredDomains:0", "not a domain", "MtaSts:Delivery:DaneRequiredDomains must hold domain names; it is 'not a domain'.")]
     public async Task BadDeliveryKey_StopsTheStart(string key, string value, string message)
     {
         using var host = Build(new() { [key] = value });
@@ -59,12 +77,14 @@ public sealed class DeliveryConfigurationTests : DemoWorldTest
         foreach (var key in keys.Values)
         {
             var path = $"MtaSts:Delivery:{key}";
-            var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [path] = "\u0001" }).Build().GetSection("MtaSts");
+            var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [path] = "\u0001", [path + ":0"] = "\u0001" })
+                .Build().GetSection("MtaSts");
             var options = new MtaStsDirectSenderOptions();
 
             var problems = OptionsSections.Bind<MtaStsDirectSenderOptions, MtaStsDirectSenderConfigurationBinder>(new MtaStsConfiguration(section), options);
 
-            (problems.Any(p => p.StartsWith(path + " ", StringComparison.Ordinal)) || options.HeloName == "\u0001")
+            // A string (or list of strings) takes any text: it is read when the options change; any other reports the key.
+            (problems.Any(p => p.StartsWith(path, StringComparison.Ordinal)) || options.HeloName == "\u0001" || options.DaneRequiredDomains.Contains("\u0001"))
                 .Should().BeTrue($"{key} is declared, so it is read ({string.Join(" ", problems)})");
         }
     }

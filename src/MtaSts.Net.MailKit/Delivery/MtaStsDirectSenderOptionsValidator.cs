@@ -12,7 +12,7 @@ internal sealed class MtaStsDirectSenderConfigurationBinder : IOptionsBinder<Mta
         nameof(MtaStsDirectSenderOptions.Port), nameof(MtaStsDirectSenderOptions.HeloName), nameof(MtaStsDirectSenderOptions.ConnectTimeout),
         nameof(MtaStsDirectSenderOptions.CommandTimeout), nameof(MtaStsDirectSenderOptions.MaxMxHosts), nameof(MtaStsDirectSenderOptions.MaxAddressesPerHost),
         nameof(MtaStsDirectSenderOptions.CheckMxCertificateRevocation), nameof(MtaStsDirectSenderOptions.UseDane),
-        nameof(MtaStsDirectSenderOptions.HonorTlsRequiredHeader),
+        nameof(MtaStsDirectSenderOptions.DaneRequiredDomains), nameof(MtaStsDirectSenderOptions.HonorTlsRequiredHeader),
     ]);
 
     public static void Bind(ConfigurationReader reader, MtaStsDirectSenderOptions options)
@@ -25,6 +25,11 @@ internal sealed class MtaStsDirectSenderConfigurationBinder : IOptionsBinder<Mta
         reader.Int(nameof(MtaStsDirectSenderOptions.MaxAddressesPerHost), v => options.MaxAddressesPerHost = v);
         reader.Bool(nameof(MtaStsDirectSenderOptions.CheckMxCertificateRevocation), v => options.CheckMxCertificateRevocation = v);
         reader.Bool(nameof(MtaStsDirectSenderOptions.UseDane), v => options.UseDane = v);
+        reader.Each(nameof(MtaStsDirectSenderOptions.DaneRequiredDomains), text =>
+        {
+            options.DaneRequiredDomains.Add(text);
+            return true; // the validator checks each name, from configuration or code alike
+        }, "a domain name");
         reader.Bool(nameof(MtaStsDirectSenderOptions.HonorTlsRequiredHeader), v => options.HonorTlsRequiredHeader = v);
     }
 }
@@ -41,5 +46,17 @@ internal sealed class MtaStsDirectSenderOptionsValidator(MtaStsConfiguration? co
         rules.Positive(nameof(MtaStsDirectSenderOptions.CommandTimeout), options.CommandTimeout);
         rules.AtLeastOne(nameof(MtaStsDirectSenderOptions.MaxMxHosts), options.MaxMxHosts);
         rules.AtLeastOne(nameof(MtaStsDirectSenderOptions.MaxAddressesPerHost), options.MaxAddressesPerHost);
+        foreach (var domain in options.DaneRequiredDomains)
+        {
+            if (!MtaSts.Internal.DomainName.IsHostName(domain?.TrimEnd('.') ?? string.Empty))
+            {
+                rules.Fail(nameof(MtaStsDirectSenderOptions.DaneRequiredDomains), "must hold domain names", domain);
+            }
+        }
+
+        if (options.DaneRequiredDomains.Count > 0 && !options.UseDane)
+        {
+            rules.Fail($"{rules.Key(nameof(MtaStsDirectSenderOptions.DaneRequiredDomains))} needs {rules.Key(nameof(MtaStsDirectSenderOptions.UseDane))} = true: requiring DANE for a domain needs the DANE lookups.");
+        }
     }
 }
