@@ -38,8 +38,7 @@ public sealed class InstrumentationNamesTests : WorldTest
             var template = World.Options();
             o.NameServers.Add(World.Dns.EndPoint);
             o.DnsRetries = 0;
-            o.DnsTimeout = TimeSpan.FromSeconds(10);   // one query and one fetch on a loaded machine: no timeout, no retry
-            o.FetchTimeout = TimeSpan.FromSeconds(30);
+            o.DnsTimeout = TimeSpan.FromSeconds(10); // one TXT query on a loaded machine: no timeout, no retry
             o.PolicyHostTrustedRoots = template.PolicyHostTrustedRoots;
             o.PolicyHostConnectCallback = template.PolicyHostConnectCallback;
         }));
