@@ -30,6 +30,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <param name="logger">Where to log; <see langword="null"/> for nowhere.</param>
     /// <exception cref="ArgumentNullException"><paramref name="enforcer"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule (a port out of range, a non-positive timeout, <c>DaneRequiredDomains</c> without <c>UseDane</c>).</exception>
     /// <param name="recorder">Where every session's outcome is counted for TLS-RPT; <see langword="null"/> for no reporting.</param>
     public MtaStsDirectSender(IMtaStsEnforcer enforcer, MtaStsDirectSenderOptions? options = null, ILogger<MtaStsDirectSender>? logger = null,
         TlsRptRecorder? recorder = null)
@@ -43,9 +44,10 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         ArgumentNullException.ThrowIfNull(enforcer);
         _enforcer = enforcer;
         _options = options;
-        if (options.DaneRequiredDomains.Count > 0 && !options.UseDane)
+        // The same rules as at host start with AddMailKit, for a sender built by hand.
+        if (new MtaStsDirectSenderOptionsValidator().Validate(null, options) is { Failed: true } invalid)
         {
-            throw new ArgumentException("DaneRequiredDomains needs UseDane: requiring DANE for a domain needs the DANE lookups.", nameof(options));
+            throw new ArgumentException(invalid.FailureMessage, nameof(options));
         }
 
         _loop = new MxDeliveryLoop(MxResolver.For(enforcer), options, random);
