@@ -11,10 +11,10 @@ namespace MtaSts.Dane;
 /// DANE-EE(3)  the leaf's certificate (selector 0) or public key (selector 1) matches: authenticated; names and the
 ///             validity period are not checked (RFC 7672 §3.1.1, RFC 7671 §5.1, DANE-3)
 /// DANE-TA(2)  a certificate the server presented (not the leaf) matches and is taken as the only trust anchor, or,
-///             for a 2 1 0 record (the anchor's whole key), the anchor certificate is absent and the topmost certificate
-///             of the chain is signed by that key (RFC 7671 §5.2.3, <see cref="TrustAnchorPath"/>); the chain from the
-///             leaf to the anchor must validate at <c>now</c> and a SAN dNSName of the leaf must match a reference
-///             name: the TLSA base domain, the MX host or the next-hop domain (RFC 7672 §3.1.2, §3.2.2; RFC 7671 §5.2)
+///             when the server omits it, the anchor comes from the record: a 2 0 0 record's certificate (RFC 7671
+///             §5.2.2), or a 2 1 0 record's key, which must have signed the topmost certificate of the chain (RFC 7671
+///             §5.2.3, <see cref="TrustAnchorPath"/>); the chain from the leaf to the anchor must validate at <c>now</c>
+///             and a SAN dNSName of the leaf must match a reference name: the TLSA base domain, the MX host or the next-hop domain (RFC 7672 §3.1.2, §3.2.2; RFC 7671 §5.2)
 /// PKIX-TA(0), PKIX-EE(1), unknown parameters   unusable, never matched (RFC 7672 §3.1.3)
 /// matching types   0 the whole data, 1 SHA-256, 2 SHA-512 (RFC 6698 §2.1.3)
 /// </code>
@@ -95,22 +95,52 @@ internal static class TlsaMatcher
     /// <summary>Whether the leaf chains, at <paramref name="now"/>, to the trust anchor a DANE-TA(2) record names.</summary>
     private static bool AnchoredBy(TlsaAssociation record, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
     {
-        foreach (var anchor in presented.Where(c => !c.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span) && Matches(record, c)))
+        if (presented.Any(c => !IsLeaf(c, leaf) && Matches(record, c) && ChainsToCertificate(leaf, c, presented, now)))
         {
-            // A presented anchor: a self-signed root goes to the platform chain engine; an intermediate anchor (which
-            // .NET on Linux does not take as a custom root) is walked up to by key, with its own pathLenConstraint
-            // applied (RFC 7671 §5.2.1).
-            if (ChainsTo(leaf, anchor, presented, now)
-                || TrustAnchorPath.Find(leaf, anchor.PublicKey.ExportSubjectPublicKeyInfo(), presented, now) is { } below
-                && TrustAnchorPath.IsIssuer(anchor, below))
-            {
-                return true;
-            }
+            return true;
         }
 
-        // RFC 7671 §5.2.3: a "2 1 0" record carries the anchor's whole key, so a chain whose topmost certificate that key
-        // signed is anchored even when the server left the anchor certificate out (RFC 7672 §3.1.2 defers to RFC 7671).
-        return record is { Selector: 1, MatchingType: 0 } && TrustAnchorPath.Find(leaf, record.Data, presented, now) is not null;
+        return record switch
+        {
+            // RFC 7671 §5.2.2: a "2 0 0" record carries the whole anchor certificate, which the server may then omit; the
+            // client MUST be able to verify the chain with the certificate from DNS alone.
+            { Selector: 0, MatchingType: 0 } => ChainsToDnsCertificate(leaf, record.Data, presented, now),
+
+            // RFC 7671 §5.2.3: a "2 1 0" record carries the anchor's whole key, so a chain whose topmost certificate that
+            // key signed is anchored even when the server left the anchor certificate out.
+            { Selector: 1, MatchingType: 0 } => TrustAnchorPath.Find(leaf, record.Data, presented, now) is not null,
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// A self-signed root anchor goes to the platform chain engine; an intermediate anchor (which .NET on Linux does not
+    /// take as a custom root) is walked up to by key, with its own pathLenConstraint applied (RFC 7671 §5.2.1).
+    /// </summary>
+    private static bool ChainsToCertificate(X509Certificate2 leaf, X509Certificate2 anchor, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now) =>
+        ChainsTo(leaf, anchor, presented, now)
+        || TrustAnchorPath.Find(leaf, anchor.PublicKey.ExportSubjectPublicKeyInfo(), presented, now) is { } below
+        && TrustAnchorPath.IsIssuer(anchor, below);
+
+    private static bool IsLeaf(X509Certificate2 certificate, X509Certificate2 leaf) => certificate.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span);
+
+    /// <summary>The certificate in a <c>2 0 0</c> record; <see langword="null"/> when the data is not one DER certificate.</summary>
+    private static X509Certificate2? FromDns(byte[] data)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(data);
+        }
+        catch (CryptographicException)
+        {
+            return null; // malformed record data: no match
+        }
+    }
+
+    private static bool ChainsToDnsCertificate(X509Certificate2 leaf, byte[] data, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
+    {
+        using var anchor = FromDns(data);
+        return anchor is not null && !IsLeaf(anchor, leaf) && ChainsToCertificate(leaf, anchor, presented, now);
     }
 
     private static bool ChainsTo(X509Certificate2 leaf, X509Certificate2 anchor, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)

@@ -7,7 +7,8 @@ namespace MtaSts.Tests.Dane;
 /// <summary>
 /// DANE-TA(2) when the trust-anchor certificate is not in the chain the server sent: a <c>2 1 0</c> record carries the
 /// anchor's whole key, and a chain whose topmost certificate that key signed is anchored (RFC 7671 §5.2.3, RFC 7672
-/// §3.1.2); the rest of the chain and the leaf's names are still checked. Also a presented intermediate as the anchor.
+/// §3.1.2); a <c>2 0 0</c> record carries the whole anchor certificate (RFC 7671 §5.2.2); the rest of the chain and the
+/// leaf's names are still checked. Also a presented intermediate as the anchor.
 /// </summary>
 public sealed class DaneTaKeyTests
 {
@@ -186,6 +187,51 @@ public sealed class DaneTaKeyTests
 
         TlsaMatcher.Match(State(new TlsaAssociation(2, 1, 0, root.Spki)), selfSigned, [], _now)!.ResultType.Should().Be("tlsa-invalid",
             "DANE-TA names an issuer, not the end-entity");
+    }
+
+    [Theory]
+    [InlineData(false, "the root certificate comes from the record")]
+    [InlineData(true, "with an intermediate the server did send")]
+    public void Match_TwoZeroZeroAnchorOmitted_Authenticates(bool withIntermediate, string reason)
+    {
+        // RFC 7671 §5.2.2: with a "2 0 0" record the client MUST verify the chain even if the TA certificate appears only in DNS.
+        using var root = new KeyedAuthority("DANE Root", "rsa");
+        using var intermediate = new KeyedAuthority("DANE Intermediate", "p256", root);
+        using var leaf = withIntermediate ? intermediate.Issue(Mx) : root.Issue(Mx);
+        X509Certificate2[] presented = withIntermediate ? [intermediate.Certificate] : [];
+
+        TlsaMatcher.Match(State(new TlsaAssociation(2, 0, 0, root.Certificate.RawData)), leaf, presented, _now).Should().BeNull(reason);
+    }
+
+    [Fact]
+    public void Match_TwoZeroZeroOfAnotherCa_TlsaInvalid()
+    {
+        using var root = new KeyedAuthority("DANE Root", "p256");
+        using var impostor = new KeyedAuthority("DANE Root", "p256");
+        using var forged = impostor.Issue(Mx);
+
+        TlsaMatcher.Match(State(new TlsaAssociation(2, 0, 0, root.Certificate.RawData)), forged, [], _now)!.ResultType.Should().Be("tlsa-invalid",
+            "same issuer name, another key");
+    }
+
+    [Theory]
+    [InlineData("ff", "not DER")]
+    [InlineData("3003020101", "a SEQUENCE that is no certificate")]
+    public void Match_TwoZeroZeroMalformedCertificate_TlsaInvalidNoException(string hex, string reason)
+    {
+        using var root = new KeyedAuthority("DANE Root", "p256");
+        using var leaf = root.Issue(Mx);
+
+        TlsaMatcher.Match(State(new TlsaAssociation(2, 0, 0, Convert.FromHexString(hex))), leaf, [], _now)!.ResultType.Should().Be("tlsa-invalid", reason);
+    }
+
+    [Fact]
+    public void Match_TwoZeroZeroTruncatedCertificate_TlsaInvalidNoException()
+    {
+        using var root = new KeyedAuthority("DANE Root", "p256");
+        using var leaf = root.Issue(Mx);
+
+        TlsaMatcher.Match(State(new TlsaAssociation(2, 0, 0, root.Certificate.RawData[..^10])), leaf, [], _now)!.ResultType.Should().Be("tlsa-invalid");
     }
 
     [Fact]
