@@ -21,6 +21,13 @@ namespace MtaSts.Dane;
 /// </summary>
 internal static class TlsaMatcher
 {
+    /// <summary>
+    /// How many usable records of one RRset are tried. Each DANE-TA(2) record may cost a chain walk with signature checks
+    /// (<see cref="TrustAnchorPath"/>); real RRsets hold a handful of records, and a larger one cannot make a session
+    /// spend unbounded CPU.
+    /// </summary>
+    public const int MaxUsableRecords = 32;
+
     /// <summary>Checks <paramref name="leaf"/> and the chain the server presented; <see langword="null"/> when a usable record authenticates it.</summary>
     /// <param name="dane">The host's DANE state; its usable records are tried.</param>
     /// <param name="leaf">The server's certificate; <see langword="null"/> when it presented none.</param>
@@ -34,7 +41,7 @@ internal static class TlsaMatcher
         }
 
         var nameMismatch = false;
-        foreach (var record in dane.Records.Where(r => r.IsUsable))
+        foreach (var record in dane.Records.Where(r => r.IsUsable).Take(MaxUsableRecords))
         {
             if (record.Usage == TlsaAssociation.DaneEe && Matches(record, leaf))
             {

@@ -157,6 +157,20 @@ public sealed class DaneTaKeyTests
     }
 
     [Theory]
+    [InlineData(TlsaMatcher.MaxUsableRecords - 1, true, "the last record within the limit is tried")]
+    [InlineData(TlsaMatcher.MaxUsableRecords, false, "records past the limit are not tried")]
+    public void Match_TwoOneZeroAfterOtherRecords_TriedWithinTheLimit(int before, bool authenticates, string reason)
+    {
+        using var root = new KeyedAuthority("DANE Root", "p256");
+        using var other = new KeyedAuthority("Elsewhere", "p256");
+        using var leaf = root.Issue(Mx);
+        var records = Enumerable.Repeat(TwoOneZero(other), before).Append(TwoOneZero(root)).ToList();
+        var dane = new DaneState(DnssecStatus.Secure, $"_25._tcp.{Mx}", records, [Mx]);
+
+        (TlsaMatcher.Match(dane, leaf, [], _now) is null).Should().Be(authenticates, reason);
+    }
+
+    [Theory]
     [InlineData("3000", "an empty SEQUENCE")]
     [InlineData("30819f300d06092a864886f70d0101010500", "a truncated RSA key")]
     [InlineData("302a300506032b6570032100aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "an Ed25519 key")]
