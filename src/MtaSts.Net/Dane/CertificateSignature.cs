@@ -31,9 +31,10 @@ internal static class CertificateSignature
         {
             return Verify(certificate.RawDataMemory, subjectPublicKeyInfo);
         }
-        catch (Exception ex) when (ex is AsnContentException or CryptographicException)
+        catch (Exception ex) when (ex is AsnContentException or CryptographicException or NotSupportedException)
         {
-            // The Asn1 reader and the key import report malformed input by throwing; here that only means "no match".
+            // The Asn1 reader and the key import report malformed input (an unknown curve: PlatformNotSupportedException)
+            // by throwing; here that only means "no match".
             return false;
         }
     }
@@ -127,14 +128,20 @@ internal static class CertificateSignature
             if (Padding is not null)
             {
                 using var rsa = RSA.Create();
-                rsa.ImportSubjectPublicKeyInfo(spki, out var read);
-                return read == spki.Length && rsa.VerifyData(signed, signature, Hash, Padding);
+                rsa.ImportSubjectPublicKeyInfo(spki, out _);
+                return Canonical(rsa, spki) && rsa.VerifyData(signed, signature, Hash, Padding);
             }
 
             using var ecdsa = ECDsa.Create();
-            ecdsa.ImportSubjectPublicKeyInfo(spki, out var used);
-            return used == spki.Length && ecdsa.VerifyData(signed, signature, Hash, DSASignatureFormat.Rfc3279DerSequence);
+            ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
+            return Canonical(ecdsa, spki) && ecdsa.VerifyData(signed, signature, Hash, DSASignatureFormat.Rfc3279DerSequence);
         }
+
+        /// <summary>
+        /// Whether the record holds the key exactly as it exports: trailing bytes, or a BIT STRING that claims unused
+        /// bits, are other data than the key's SubjectPublicKeyInfo and do not match it (RFC 6698 §2.1.3, Full(0)).
+        /// </summary>
+        private static bool Canonical(AsymmetricAlgorithm key, ReadOnlySpan<byte> spki) => key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(spki);
 
         /// <summary>
         /// RSASSA-PSS-params (RFC 4055 §3.1): only the form .NET verifies, MGF1 over the same hash and a salt as long as

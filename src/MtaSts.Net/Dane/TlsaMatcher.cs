@@ -40,6 +40,20 @@ internal static class TlsaMatcher
             return new MtaStsFailure(MtaStsFailureKind.TlsaInvalid, $"the server presented no certificate to match {dane.TlsaName}", "no-certificate");
         }
 
+        try
+        {
+            return MatchRecords(dane, leaf, presented, now);
+        }
+        catch (CryptographicException ex)
+        {
+            // A certificate that loaded but whose fields the platform cannot read (a malformed date or key) authenticates nothing.
+            return new MtaStsFailure(MtaStsFailureKind.TlsaInvalid,
+                $"a certificate the server presented for {dane.TlsaName} could not be read ({ex.Message})", "tlsa-mismatch");
+        }
+    }
+
+    private static MtaStsFailure? MatchRecords(DaneState dane, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
+    {
         var nameMismatch = false;
         foreach (var record in dane.Records.Where(r => r.IsUsable).Take(MaxUsableRecords))
         {

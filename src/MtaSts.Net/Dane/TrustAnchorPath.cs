@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MtaSts.Dane;
@@ -47,6 +48,19 @@ internal static class TrustAnchorPath
     /// <param name="presented">The certificates the server sent; order and duplicates do not matter.</param>
     /// <param name="now">The verification time.</param>
     public static int? Find(X509Certificate2 leaf, ReadOnlySpan<byte> anchorKey, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
+    {
+        try
+        {
+            return Walk(leaf, anchorKey, presented, now);
+        }
+        catch (CryptographicException)
+        {
+            // A certificate that loaded but whose fields the platform cannot read (a malformed date or key): no path.
+            return null;
+        }
+    }
+
+    private static int? Walk(X509Certificate2 leaf, ReadOnlySpan<byte> anchorKey, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
     {
         if (leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(anchorKey))
         {

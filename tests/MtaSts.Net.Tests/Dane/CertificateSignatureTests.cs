@@ -65,6 +65,31 @@ public sealed class CertificateSignatureTests
         CertificateSignature.VerifiesUnder(leaf, [.. ca.Spki, 0x00]).Should().BeFalse("trailing bytes after the key");
     }
 
+    [Fact]
+    public void VerifiesUnder_KeyBitStringClaimingUnusedBits_False()
+    {
+        // 30 59 | 30 13 <id-ecPublicKey, P-256> | 03 42 00 04 X Y: byte 25 is the BIT STRING's unused-bits count. With a
+        // last byte that ends in a zero bit, "1 unused bit" is still valid DER for the same point.
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            using var ca = new KeyedAuthority("Signer", "p256");
+            var spki = ca.Spki;
+            if ((spki[^1] & 1) != 0)
+            {
+                continue;
+            }
+
+            using var leaf = ca.Issue(Mx);
+            spki[25].Should().Be(0, "the layout of a P-256 SubjectPublicKeyInfo");
+            spki[25] = 1;
+
+            CertificateSignature.VerifiesUnder(leaf, spki).Should().BeFalse("the record data is not the key's SubjectPublicKeyInfo");
+            return;
+        }
+
+        Assert.Fail("no P-256 key whose last byte is even in 64 tries");
+    }
+
     [Theory]
     [InlineData("p256")]
     [InlineData("rsa")]
