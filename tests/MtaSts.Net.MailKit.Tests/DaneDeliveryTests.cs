@@ -59,6 +59,23 @@ public sealed class DaneDeliveryTests : DemoWorldTest
     }
 
     [Fact]
+    public async Task Send_DaneTaKeyWithAnchorOmitted_DeliversWhereEnforceWouldRefuse()
+    {
+        // RFC 7671 §5.2.3: the receiver sends only its leaf, issued by a private CA nobody trusts; the 2 1 0 record
+        // publishes that CA's key, which signed the leaf.
+        using var privateCa = new TestCertificateAuthority("Private DANE CA");
+        using var leaf = privateCa.IssueFor(Mx);
+        var receiver = await SignedMxAsync(leaf, policy: "enforce");
+        World.Dns.SetTlsa(Tlsa, (2, 1, 0, privateCa.Root.PublicKey.ExportSubjectPublicKeyInfo()));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered, "the leaf is signed by the DANE-TA(2) key and names the MX");
+        result.DeliveredVia!.Decision.Mechanism.Should().Be(MtaStsMechanism.Dane);
+        receiver.Messages.Should().ContainSingle().Which.OverTls.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Send_TlsaMismatch_RefusedEvenThoughEnforcePolicyWouldPass()
     {
         using var good = World.Ca.IssueFor(Mx);
