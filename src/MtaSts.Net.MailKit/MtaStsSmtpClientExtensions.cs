@@ -83,14 +83,20 @@ public static class MtaStsSmtpClientExtensions
     /// <summary>
     /// As <see cref="ConnectWithMtaStsAsync(SmtpClient, MtaStsPolicyState, string, int, CancellationToken)"/>, with DANE for
     /// SMTP (RFC 7672) beside MTA-STS, for callers that resolve MX hosts themselves. Before connecting, the domain's MX
-    /// RRset, the host's addresses and its TLSA records at <c>_25._tcp.&lt;mxHost&gt;</c> are looked up with the DO bit on
-    /// <paramref name="enforcer"/>'s name servers (<see cref="MtaStsOptions.NameServers"/>), trusting their AD bit: those
-    /// must be a validating resolver on this machine (a local unbound), as for
-    /// <see cref="Delivery.MtaStsDirectSenderOptions.UseDane"/>. An MX host with DNSSEC-secure, usable TLSA records is
-    /// decided by DANE alone (RFC 8461 §2: MTA-STS never rescues a DANE failure; <see cref="MtaStsDecision.Mechanism"/>
-    /// says so); a bogus or unanswered lookup refuses the host; a host outside the domain's MX RRset, or in an unsigned
-    /// zone, keeps the MTA-STS decision. Pass the outcome's decision to the TLS-RPT recorder as usual: DANE decisions
-    /// are counted under a <c>tlsa</c> policy block.
+    /// RRset, the host's addresses and its TLSA records (at the CNAME-expanded host name, then at
+    /// <c>_25._tcp.&lt;mxHost&gt;</c>) are looked up with the DO bit on the name servers of <paramref name="enforcer"/>
+    /// (<see cref="MtaStsOptions.NameServers"/>; an <see cref="IMtaStsEnforcer"/> that is not an <see cref="MtaStsEnforcer"/>
+    /// gets the machine's resolvers), trusting their AD bit: those must be a validating resolver on this machine (a local
+    /// unbound), as for <see cref="Delivery.MtaStsDirectSenderOptions.UseDane"/>. Unlike the direct sender, this method
+    /// does not check the resolver or log: a resolver that sets no AD bit leaves every host to MTA-STS.
+    /// <para>
+    /// An MX host with DNSSEC-secure, usable TLSA records is decided by DANE alone (RFC 8461 §2: MTA-STS never rescues a
+    /// DANE failure; <see cref="MtaStsDecision.Mechanism"/> says so); a bogus or unanswered lookup refuses the host, and
+    /// so does a host missing from a DNSSEC-validated MX RRset (the caller's MX answer was forged or stale); in an
+    /// unsigned zone the MTA-STS decision stands. For TLS-RPT, record every decision: the outcome's, and the one carried
+    /// by <see cref="MtaStsDeliveryRefusedException.Decision"/> or <see cref="MtaStsSessionFailedException.Outcome"/>;
+    /// <c>TlsRptRecorder.Record</c> files DANE decisions under a <c>tlsa</c> policy block.
+    /// </para>
     /// </summary>
     /// <param name="client">The client, borrowed for the call (see the overload without DANE).</param>
     /// <param name="enforcer">The enforcer whose name servers answer the DANE lookups (<see cref="MtaStsEnforcer"/>; for
@@ -104,6 +110,7 @@ public static class MtaStsSmtpClientExtensions
     /// <exception cref="MtaStsSessionFailedException">The TLS upgrade failed where the policy allowed delivery; its outcome is reportable.</exception>
     /// <exception cref="TimeoutException">The connection, or the greeting and TLS upgrade, took longer than the client's timeout.</exception>
     /// <exception cref="SocketException">The connection could not be made.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static async Task<MtaStsSessionOutcome> ConnectWithMtaStsAndDaneAsync(this SmtpClient client, IMtaStsEnforcer enforcer,
         MtaStsPolicyState state, string mxHost, int port = 25, CancellationToken cancellationToken = default)

@@ -78,20 +78,40 @@ public sealed class DaneHookTests : DemoWorldTest
     }
 
     [Fact]
-    public async Task Hook_HostNotInTheMxRRset_MtaStsDecides()
+    public async Task Hook_HostNotInTheSignedMxRRset_RefusedBeforeTheSession()
     {
         using var good = World.Ca.IssueFor("relay.hookdane.test");
         World.Dns.SetSigned(Domain);
         World.Dns.SetMx(Domain, (10, Mx));
-        World.PublishPolicy(Domain, "testing", Mx);
-        await World.AddReceiverAsync("relay.hookdane.test", 73, good);
-        World.Dns.SetTlsa("_25._tcp.relay.hookdane.test", (3, 1, 1, new byte[32])); // would fail if DANE applied
+        World.PublishPolicy(Domain, "testing", "*.hookdane.test");
+        var receiver = await World.AddReceiverAsync("relay.hookdane.test", 73, good);
         var state = await Enforcer.GetPolicyAsync(Domain);
         using var client = new SmtpClient();
 
-        var outcome = await client.ConnectWithMtaStsAndDaneAsync(Enforcer, state, "relay.hookdane.test", await ConnectedSocketAsync(73), World.SmtpPort, default);
+        var act = async () => await client.ConnectWithMtaStsAndDaneAsync(Enforcer, state, "relay.hookdane.test", await ConnectedSocketAsync(73), World.SmtpPort, default);
 
-        outcome.Decision.Mechanism.Should().Be(MtaStsMechanism.MtaSts, "RFC 7672 §2.2.1: DANE applies to the domain's secure MX hosts only");
+        // RFC 7672 §2.2.1: the caller's MX answer (from a resolver that may not validate) names a host the signed MX
+        // RRset does not have: a forged answer would otherwise go to the attacker's host under testing, in plaintext.
+        var refused = (await act.Should().ThrowAsync<MtaStsDeliveryRefusedException>()).Which;
+        refused.Decision.Failure!.ResultType.Should().Be("dnssec-invalid");
+        receiver.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Hook_HostNotInAnUnsignedMxRRset_MtaStsDecides()
+    {
+        using var good = World.Ca.IssueFor("relay.hookdane.test");
+        World.Dns.SetSigned("relay.hookdane.test");
+        World.Dns.SetMx(Domain, (10, Mx));
+        World.PublishPolicy(Domain, "testing", Mx);
+        await World.AddReceiverAsync("relay.hookdane.test", 74, good);
+        World.Dns.SetTlsa("_25._tcp.relay.hookdane.test", (3, 1, 1, new byte[32])); // signed, would fail if DANE applied
+        var state = await Enforcer.GetPolicyAsync(Domain);
+        using var client = new SmtpClient();
+
+        var outcome = await client.ConnectWithMtaStsAndDaneAsync(Enforcer, state, "relay.hookdane.test", await ConnectedSocketAsync(74), World.SmtpPort, default);
+
+        outcome.Decision.Mechanism.Should().Be(MtaStsMechanism.MtaSts, "RFC 7672 §2.2.1: without a secure MX RRset DANE does not apply");
         await client.DisconnectAsync(true);
     }
 
@@ -136,6 +156,11 @@ public sealed class DaneHookTests : DemoWorldTest
         using var host = builder.Build();
 
         await host.StartAsync();
+        for (var i = 0; i < 100 && !logs.Collector.GetSnapshot().Any(r => r.Id.Name == "DaneResolverNotValidating"); i++)
+        {
+            await Task.Delay(100); // the check runs in the background: start is not held up by the resolver
+        }
+
         await host.StopAsync();
 
         logs.Collector.GetSnapshot().Should().Contain(r => r.Id.Name == "DaneResolverNotValidating", "the check runs at start, before any delivery");

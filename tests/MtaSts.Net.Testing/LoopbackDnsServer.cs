@@ -89,6 +89,9 @@ public sealed class LoopbackDnsServer : IDisposable
 
     public void SetReturnCode(string name, ReturnCode code) => _codes[name] = code;
 
+    /// <summary>Answers questions of one type for <paramref name="name"/> with <paramref name="code"/> (e.g. SERVFAIL for A only).</summary>
+    public void SetReturnCode(string name, RecordType type, ReturnCode code) => _codes[$"{name}|{type}"] = code;
+
     public void SetDelay(string name, TimeSpan delay) => _delays[name] = delay;
 
     public void Remove(string name)
@@ -138,7 +141,7 @@ public sealed class LoopbackDnsServer : IDisposable
             await Task.Delay(delay).ConfigureAwait(false);
         }
 
-        if (_codes.TryGetValue(name, out var code))
+        if (_codes.TryGetValue(name, out var code) || _codes.TryGetValue($"{name}|{question.RecordType}", out code))
         {
             response.ReturnCode = code;
             e.Response = response;

@@ -131,7 +131,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
         }
 
-        var dane = relaxed ? null : await _loop.LookupDaneAsync(mx, candidates, domain, cancellationToken).ConfigureAwait(false);
+        var dane = relaxed ? null : await _loop.LookupDaneAsync(mx, candidates, state.Domain, cancellationToken).ConfigureAwait(false);
         var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {

@@ -9,9 +9,11 @@ namespace MtaSts.MailKit.Internal;
 /// domain's MX RRset is asked again with the DO bit, because only its AD bit says whether DANE applies (RFC 7672
 /// §2.2.1), and the host must be in it; then the host's address and TLSA lookups (<see cref="DaneLookup"/>).
 /// <code>
-/// MX lookup failed                 → indeterminate: the host is unusable, never a downgrade (DANE-5)
-/// host not among the domain's MX   → insecure: DANE does not apply (a relay, a smarthost)
-/// otherwise                        → DaneLookup with the MX RRset's security
+/// MX lookup failed                              → indeterminate: the host is unusable, never a downgrade (DANE-5)
+/// host outside a DNSSEC-validated MX RRset      → indeterminate: the caller's MX answer contradicts the signed one
+///                                                 (a forged answer from a resolver that does not validate); unusable
+/// host outside an unsigned MX RRset             → insecure: DANE does not apply
+/// otherwise                                     → DaneLookup with the MX RRset's security
 /// </code>
 /// </summary>
 internal static class HostDane
@@ -35,7 +37,10 @@ internal static class HostDane
 
         if (mx.Status != MxLookupStatus.Found || !mx.Hosts.Any(h => string.Equals(h.Host, host, StringComparison.OrdinalIgnoreCase)))
         {
-            return DaneState.Insecure(host, $"{host} is not an MX host of {domain}: DANE does not apply to it");
+            return mx.Secure
+                ? new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host],
+                    $"{host} is not in the DNSSEC-validated MX RRset of {domain}: the MX answer it came from was not validated")
+                : DaneState.Insecure(host, $"{host} is not an MX host of {domain}: DANE does not apply to it");
         }
 
         return await parts.Dane.LookupAsync(host, domain, mx.Secure, cancellationToken).ConfigureAwait(false);

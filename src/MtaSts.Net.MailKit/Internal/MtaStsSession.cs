@@ -94,7 +94,13 @@ internal static class MtaStsSession
 
             // The certificate callback refuses a bad chain during the handshake; should it not have run (a resumed
             // session), the table's answer here still stops the delivery.
-            return secure.MayDeliver ? established : throw new MtaStsDeliveryRefusedException(secure, established);
+            if (!secure.MayDeliver)
+            {
+                await client.DisconnectAsync(quit: false, CancellationToken.None).ConfigureAwait(false); // no message may follow on this session
+                throw new MtaStsDeliveryRefusedException(secure, established);
+            }
+
+            return established;
         }
 
         // Plain text: allowed without a policy, under none, and under testing (FLOW-16), which records the failure.

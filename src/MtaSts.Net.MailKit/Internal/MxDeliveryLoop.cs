@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using MtaSts.Dane;
@@ -20,6 +21,7 @@ internal sealed class MxDeliveryLoop
     private readonly Random _random;
     private readonly DnsClient.ILookupClient _client;
     private int _resolverChecked;
+    private readonly FrozenSet<string> _daneRequired;
 
     public MxDeliveryLoop(DnsClient.ILookupClient dns, MtaStsDirectSenderOptions options, Random random, bool allowDane = true)
     {
@@ -32,6 +34,11 @@ internal sealed class MxDeliveryLoop
         _dane = dane ? new DaneLookup(client) : null;
         _client = client;
         _random = random;
+        // A copy, in A-label form: the list may change after start, and recipient domains arrive normalised (IDN).
+        _daneRequired = options.DaneRequiredDomains
+            .Select(d => MtaSts.Internal.DomainName.TryNormalize(d ?? string.Empty, out var name, out _) ? name : null)
+            .OfType<string>()
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -47,7 +54,16 @@ internal sealed class MxDeliveryLoop
         }
 
         var servers = _client.NameServers.Select(s => (Text: $"{s.Address}:{s.Port}", Loopback: IPAddress.TryParse(s.Address, out var ip) && IPAddress.IsLoopback(ip))).ToList();
-        var validates = await _dane.ResolverSetsAdAsync(cancellationToken).ConfigureAwait(false);
+        bool? validates;
+        try
+        {
+            validates = await _dane.ResolverSetsAdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Volatile.Write(ref _resolverChecked, 0); // not checked after all: the next delivery asks again
+            throw;
+        }
         return ([.. servers.Where(s => !s.Loopback).Select(s => s.Text)], validates, string.Join(", ", servers.Select(s => s.Text)));
     }
 
@@ -73,7 +89,7 @@ internal sealed class MxDeliveryLoop
             return null;
         }
 
-        var required = _options.DaneRequiredDomains.Any(d => string.Equals(d.TrimEnd('.'), domain, StringComparison.OrdinalIgnoreCase));
+        var required = _daneRequired.Contains(domain);
         Dictionary<string, Dane.DaneState> states = new(StringComparer.OrdinalIgnoreCase);
         foreach (var host in candidates.Take(_options.MaxMxHosts))
         {

@@ -63,9 +63,9 @@ internal sealed class DaneLookup(ILookupClient client)
         var (addressSecure, expanded, failed) = await AddressesAsync(host, cancellationToken).ConfigureAwait(false);
         if (failed)
         {
-            // Neither address lookup was answered: whether the host is signed is unknown, so DANE may apply. Never
-            // "insecure" (an attacker who delays these queries would switch DANE off): the host is unusable (DANE-5).
-            return new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host], $"the address lookups of {host} were not answered");
+            // An address lookup went unanswered and none gave an address: whether the host is signed is unknown, so DANE
+            // may apply. Never "insecure" (an attacker who breaks these answers would switch DANE off): unusable (DANE-5).
+            return new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host], $"an address lookup of {host} was not answered");
         }
 
         if (!addressSecure)
@@ -78,7 +78,9 @@ internal sealed class DaneLookup(ILookupClient client)
         foreach (var name in bases)
         {
             last = await TlsaAsync(name, [.. new[] { name, host, nextHop }.Distinct(StringComparer.OrdinalIgnoreCase)], cancellationToken).ConfigureAwait(false);
-            if (last.Status != DnssecStatus.Secure || last.Records.Count > 0)
+            // RFC 7672 §2.2.2: no TLSA at the expanded name (secure denial, or an insecure answer, which counts as none)
+            // sends the lookup to the original name; a record set or a failed lookup ends it.
+            if (last.LookupFailed || last.Records.Count > 0 && last.Status == DnssecStatus.Secure)
             {
                 return last;
             }
@@ -88,34 +90,48 @@ internal sealed class DaneLookup(ILookupClient client)
     }
 
     // Secure when the address answer carried AD; the CNAME-expanded name when the answer had a CNAME chain. Failed when
-    // neither family got an answer (a timeout, SERVFAIL): not the same as an answer without addresses.
+    // a family went unanswered (a timeout, SERVFAIL, a hostile answer) and the other gave no address: an attacker who
+    // breaks the A answer of an IPv4-only host must not make it "insecure" (RFC 7672 §2.2, DANE-5).
     private async Task<(bool Secure, string Expanded, bool Failed)> AddressesAsync(string host, CancellationToken cancellationToken)
     {
-        var answered = false;
+        var errored = false;
         foreach (var type in new[] { QueryType.A, QueryType.AAAA })
         {
             try
             {
                 var response = await client.QueryAsync(host, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
-                answered |= response.Header.ResponseCode is DnsHeaderResponseCode.NoError or DnsHeaderResponseCode.NotExistentDomain;
+                errored |= response.Header.ResponseCode is not (DnsHeaderResponseCode.NoError or DnsHeaderResponseCode.NotExistentDomain);
                 if (response.HasError || !response.Answers.AddressRecords().Any())
                 {
                     continue;
                 }
 
-                var target = response.Answers.CnameRecords().LastOrDefault()?.CanonicalName.Original.TrimEnd('.') ?? host;
-                return (response.Header.IsAuthenticData, target, false);
+                return (response.Header.IsAuthenticData, Expanded(host, response.Answers.CnameRecords()), false);
             }
-#pragma warning disable CA1031 // an unanswered address lookup: no secure address, DANE does not start
+#pragma warning disable CA1031 // an unanswered address lookup: no secure address; the other family may still answer
             catch (Exception)
 #pragma warning restore CA1031
             {
                 cancellationToken.ThrowIfCancellationRequested(); // DnsClient reports a cancelled query as DnsResponseException
-                // Try the other family.
+                errored = true;
             }
         }
 
-        return (false, host, !answered);
+        return (false, host, errored);
+    }
+
+    // Follows the CNAME chain from the host (not the order of the answer section), at most 16 links.
+    private static string Expanded(string host, IEnumerable<CNameRecord> records)
+    {
+        var links = records.GroupBy(r => r.DomainName.Original.TrimEnd('.'), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().CanonicalName.Original.TrimEnd('.'), StringComparer.OrdinalIgnoreCase);
+        var name = host;
+        for (var i = 0; i < 16 && links.TryGetValue(name, out var next); i++)
+        {
+            name = next;
+        }
+
+        return name;
     }
 
     private async Task<DaneState> TlsaAsync(string baseName, IReadOnlyList<string> referenceNames, CancellationToken cancellationToken)

@@ -57,7 +57,7 @@ public sealed partial class TlsRptRecorder
     public void Record(MtaStsPolicyState state, MtaStsDecision decision, TlsRptSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var tlsa = decision is { Mechanism: MtaStsMechanism.Dane, TlsaRecords: { } records } ? new TlsaPolicy(decision.MxHost ?? string.Empty, records) : null;
+        var tlsa = decision.Mechanism == MtaStsMechanism.Dane ? new TlsaPolicy(decision.MxHost ?? string.Empty, decision.TlsaRecords ?? []) : null;
         Record(state, decision, session, tlsa);
     }
 

@@ -169,6 +169,21 @@ public sealed class DaneLookupTests : IDisposable
         (await Client().ResolverSetsAdAsync(default)).Should().BeNull("a refused question says nothing about validation");
     }
 
+    [Fact]
+    public async Task Lookup_ALookupFailsAndAaaaHasNone_IndeterminateNotInsecure()
+    {
+        // DANE-5: an attacker who breaks only the A answer of an IPv4-only MX must not switch DANE off.
+        _dns.SetSigned("signed.test");
+        _dns.SetA("mx.signed.test", IPAddress.Loopback);
+        _dns.SetTlsa("_25._tcp.mx.signed.test", (3, 1, 1, Digest));
+        _dns.SetReturnCode("mx.signed.test", ARSoft.Tools.Net.Dns.RecordType.A, ARSoft.Tools.Net.Dns.ReturnCode.ServerFailure);
+
+        var state = await Lookup("mx.signed.test", mxSecure: true);
+
+        state.Status.Should().Be(DnssecStatus.Indeterminate, "the A lookup failed and the AAAA answer has no address: whether the host is signed is unknown");
+        state.LookupFailed.Should().BeTrue();
+    }
+
     [Theory]
     [InlineData("")]                          // the resolver check's root question
     [InlineData("mx.signed.test")]            // an address question
