@@ -24,7 +24,7 @@ internal static class DaneCheck
     public static async Task<bool?> CheckResolverAsync(ToolDns secureDns, TextWriter errors, CancellationToken cancellationToken)
     {
         var dane = secureDns.Dane();
-        var validates = dane is null ? null : await Interruptible(() => dane.ResolverSetsAdAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        var validates = dane is null ? null : await dane.ResolverSetsAdAsync(cancellationToken).ConfigureAwait(false);
         var warning = validates switch
         {
             false => $"mta-sts: warning: the resolver {secureDns.Servers} does not validate DNSSEC (no AD for the signed root): every DANE state will read insecure; use a validating resolver such as a local unbound",
@@ -75,26 +75,13 @@ internal static class DaneCheck
             }
             else
             {
-                var state = await Interruptible(() => lookup.LookupAsync(host.TrimEnd('.'), domain, mx.Authenticated, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var state = await lookup.LookupAsync(host.TrimEnd('.'), domain, mx.Authenticated, cancellationToken).ConfigureAwait(false);
                 states[host] = new MxDane(state);
             }
         }
 
         return new DaneReport(secureDns.Servers, resolverValidates, mx.Outcome == DnsOutcome.Failed ? null : mx.Authenticated, states);
     }
-
-    // DnsClient reports a cancelled question as a timeout (DnsResponseException), which the DANE lookups let through
-    // once the token is cancelled: Ctrl+C must read as an interruption, not a crash.
-    private static async Task<T> Interruptible<T>(Func<Task<T>> lookup, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await lookup().ConfigureAwait(false);
-        }
-        catch (DnsResponseException ex) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("interrupted", ex, cancellationToken);
-        }
     }
 
     // Why DANE does not apply to a host outside the domain's MX RRset (or its implicit MX); null when it is in it.
