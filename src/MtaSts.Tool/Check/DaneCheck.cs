@@ -82,7 +82,6 @@ internal static class DaneCheck
 
         return new DaneReport(secureDns.Servers, resolverValidates, mx.Outcome == DnsOutcome.Failed ? null : mx.Authenticated, states);
     }
-    }
 
     // Why DANE does not apply to a host outside the domain's MX RRset (or its implicit MX); null when it is in it.
     private static string? NotInRrset(string domain, DnsAnswer<(int Preference, string Host)> mx, string host)
