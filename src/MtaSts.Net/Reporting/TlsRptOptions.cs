@@ -89,6 +89,15 @@ public sealed class TlsRptOptions
     /// <value><see langword="false"/>.</value>
     public bool AllowPrivateEndpoints { get; set; }
 
+    /// <summary>
+    /// The longest time the reporting service takes to stop (or to be disposed): the end of a run in progress and the
+    /// final save of the counters to the state store. A store that does not answer within it (Redis down, a hung file
+    /// system) is abandoned with a warning, and the sessions recorded since the last save (at most a minute's) are
+    /// lost. The host's shutdown token, when it fires first, ends the wait too.
+    /// </summary>
+    /// <value>10 seconds.</value>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How many domains' reports are sent at the same time.</summary>
     /// <value>4.</value>
     public int MaxConcurrentDomains { get; set; } = 4;

@@ -32,6 +32,7 @@ internal sealed class TlsRptOptionsValidator : IValidateOptions<TlsRptOptions>
         Positive(failures, nameof(TlsRptOptions.HttpTimeout), options.HttpTimeout);
         Positive(failures, nameof(TlsRptOptions.DomainTimeBudget), options.DomainTimeBudget);
         Positive(failures, nameof(TlsRptOptions.MaxReportAge), options.MaxReportAge);
+        Positive(failures, nameof(TlsRptOptions.StopTimeout), options.StopTimeout);
         AtLeastOne(failures, nameof(TlsRptOptions.MaxReportUrisPerDomain), options.MaxReportUrisPerDomain);
         AtLeastOne(failures, nameof(TlsRptOptions.MaxConcurrentDomains), options.MaxConcurrentDomains);
         AtLeastOne(failures, nameof(TlsRptOptions.MaxDomainsPerDay), options.MaxDomainsPerDay);
