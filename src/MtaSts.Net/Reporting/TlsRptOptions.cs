@@ -23,7 +23,8 @@ public sealed class TlsRptOptions
     /// The DKIM signing domain (<c>d=</c>) of report mail: RFC 8460 §3 requires <c>mailto:</c> reports to carry a valid
     /// DKIM signature of the reporting domain (RPT-17). Set it with <see cref="DkimSelector"/> and a private key
     /// (<see cref="DkimPrivateKey"/> or <see cref="DkimPrivateKeyFile"/>); the MailKit transport then signs every report
-    /// (RSA-SHA256, relaxed/relaxed, no <c>l=</c>).
+    /// (RSA-SHA256, relaxed/relaxed, no <c>l=</c>). It must be the domain of <see cref="ContactInfo"/> (the report's
+    /// From) or a parent of it, so that the signature is aligned with From; any other domain fails validation at start.
     /// </summary>
     /// <value><see langword="null"/>: report mail is not signed (relay it through an MTA that signs).</value>
     public string? DkimDomain { get; set; }

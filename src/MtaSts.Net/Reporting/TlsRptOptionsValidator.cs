@@ -51,6 +51,12 @@ internal sealed class TlsRptOptionsValidator : IValidateOptions<TlsRptOptions>
         {
             failures.Add($"{nameof(TlsRptOptions.DkimDomain)} must be a domain name when DKIM is configured, not '{options.DkimDomain}'.");
         }
+        else if (!TlsRptDkimAlignment.IsAligned(options.DkimDomain!, options.ContactInfo))
+        {
+            // RFC 8460 §3, RPT-17: the signature is the reporting domain's, the domain report mail comes From.
+            failures.Add($"{nameof(TlsRptOptions.DkimDomain)} '{options.DkimDomain}' must be the domain of {nameof(TlsRptOptions.ContactInfo)} " +
+                $"'{options.ContactInfo}' (the report's From) or a parent of it (RFC 8460 §3): a signature of another domain is not aligned.");
+        }
 
         if (string.IsNullOrWhiteSpace(options.DkimSelector) || !options.DkimSelector.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
         {
