@@ -169,8 +169,9 @@ public sealed class MtaStsHealthCheckTests : WorldTest
 
         store.Answer(); // the store comes back: the hung read completes
         (await Eventually.TrueAsync(async () => (await CheckAsync(host)).Status == HealthStatus.Healthy)).Should().BeTrue("the read answered");
+        var reads = store.ProbeReads;
         (await CheckAsync(host)).Status.Should().Be(HealthStatus.Healthy);
-        store.ProbeReads.Should().Be(2, "once the read completed, the next check starts a new one");
+        store.ProbeReads.Should().Be(reads + 1, "once the read completed, the next check starts a new one");
     }
 
     private IHost Build(Action<IMtaStsBuilder> store, Action<IServiceCollection>? services = null) =>
