@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using MtaSts.Caching;
 using MtaSts.Health;
 
 namespace MtaSts.HealthChecks;
@@ -10,21 +9,19 @@ namespace MtaSts.HealthChecks;
 /// Reads the enforcer's health status and cache, and reads the persistent store once (bounded): <c>Unhealthy</c> when
 /// the store has not answered since start, <c>Degraded</c> when it fails now or its last write failed, when refreshes
 /// of <c>enforce</c> policies keep failing or one that failed is near expiry, or when TLS-RPT deliveries keep failing.
+/// The store read is shared (<see cref="StoreProbe"/>): checks polled while the store hangs never pile up reads.
 /// </summary>
 internal sealed class MtaStsHealthCheck(
-    MtaStsHealthStatus status, MtaStsEnforcer enforcer, IMtaStsPolicyStore? store, IOptions<MtaStsOptions> mtaStsOptions,
+    MtaStsHealthStatus status, MtaStsEnforcer enforcer, StoreProbe probe, IOptions<MtaStsOptions> mtaStsOptions,
     IOptionsMonitor<MtaStsHealthCheckOptions> options, TimeProvider time) : IHealthCheck
 {
-    /// <summary>The domain read by the store probe: reserved (RFC 2606), never written.</summary>
-    internal const string ProbeKey = "mtasts-health-probe.invalid";
-
     private const int MaxNamed = 5;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         var settings = options.Get(context.Registration.Name);
-        await ProbeStoreAsync(settings, cancellationToken).ConfigureAwait(false);
+        await probe.WaitAsync(settings.StoreProbeTimeout ?? mtaStsOptions.Value.StoreTimeout, cancellationToken).ConfigureAwait(false);
         var snapshot = status.Snapshot();
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         var problems = new List<string>();
@@ -80,37 +77,4 @@ internal sealed class MtaStsHealthCheck(
 
     private static string Describe(MtaStsHealthStatus.RefreshFailure f) =>
         string.Create(CultureInfo.InvariantCulture, $"{f.Domain} ({f.FailuresInRow}x, expires {f.ExpiresAt:u})");
-
-    // One bounded read of the store the enforcer persists to (none for the in-memory store): its outcome feeds the
-    // status like any other store call, so a store that is down before the first lookup is seen.
-    private async Task ProbeStoreAsync(MtaStsHealthCheckOptions settings, CancellationToken cancellationToken)
-    {
-        if (store is null)
-        {
-            return;
-        }
-
-        var timeout = settings.StoreProbeTimeout ?? mtaStsOptions.Value.StoreTimeout;
-        var read = Task.Run(() => store.GetAsync(ProbeKey, cancellationToken).AsTask(), CancellationToken.None);
-        try
-        {
-            await read.WaitAsync(timeout, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-            status.StoreSucceeded(write: false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Observe(read);
-            throw;
-        }
-#pragma warning disable CA1031 // any failure of the store is what the probe reports
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Observe(read);
-            status.StoreFailed(write: false, ex is TimeoutException ? $"no answer within {timeout.TotalSeconds:0.###} s" : ex.Message);
-        }
-    }
-
-    private static void Observe(Task task) =>
-        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }

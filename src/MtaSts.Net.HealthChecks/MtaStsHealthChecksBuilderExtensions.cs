@@ -41,10 +41,11 @@ public static class MtaStsHealthChecksBuilderExtensions
 
         builder.Services.TryAddSingleton<MtaStsHealthStatus>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => new StoreProbe(sp.GetService<IMtaStsPolicyStore>(), sp.GetRequiredService<MtaStsHealthStatus>()));
         return builder.Add(new HealthCheckRegistration(name, sp => new MtaStsHealthCheck(
             sp.GetRequiredService<MtaStsHealthStatus>(),
             sp.GetRequiredService<MtaStsEnforcer>(),
-            sp.GetService<IMtaStsPolicyStore>(),
+            sp.GetRequiredService<StoreProbe>(),
             sp.GetRequiredService<Options.IOptions<MtaStsOptions>>(),
             sp.GetRequiredService<Options.IOptionsMonitor<MtaStsHealthCheckOptions>>(),
             sp.GetRequiredService<TimeProvider>()), failureStatus: null, tags));

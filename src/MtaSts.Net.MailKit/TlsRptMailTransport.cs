@@ -17,7 +17,8 @@ namespace MtaSts.MailKit;
 /// is not recorded. With a DKIM key in <see cref="TlsRptOptions"/> (<see cref="TlsRptOptions.DkimDomain"/> and the
 /// rest) every report is DKIM-signed as RFC 8460 §3 requires (RPT-17): RSA-SHA256, relaxed/relaxed, no <c>l=</c>, over
 /// From, To, Subject, Date, Message-ID, MIME-Version, Content-Type, TLS-Report-Domain and TLS-Report-Submitter.
-/// Without one, signing is left to a relaying MTA.
+/// A report whose From domain is neither the signing domain nor a child of it is not sent (an unaligned signature).
+/// Without a key, signing is left to a relaying MTA.
 /// </summary>
 internal sealed class TlsRptMailTransport : ITlsRptTransport
 {
@@ -98,6 +99,12 @@ internal sealed class TlsRptMailTransport : ITlsRptTransport
         }
 
         using var _ = message;
+        if (_signer is not null && !TlsRptDkimAlignment.IsAligned(_signer.Domain, envelope.Report.ContactInfo))
+        {
+            // RFC 8460 §3, RPT-17: never send a signature that is not aligned with From (AddTlsRpt refuses it at start).
+            return $"{uri.AbsoluteUri}: the DKIM domain {_signer.Domain} is not the domain of {envelope.Report.ContactInfo} or a parent of it; not sent";
+        }
+
         if (_signer is not null)
         {
             // RFC 8460 §3, RPT-17: fix the transfer encodings first, so that no later step changes what was signed.

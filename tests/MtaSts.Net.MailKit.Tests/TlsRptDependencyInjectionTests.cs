@@ -49,6 +49,47 @@ public sealed class TlsRptDependencyInjectionTests : DemoWorldTest
         (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain(message);
     }
 
+    [Theory]
+    [InlineData("example.org")]      // another domain
+    [InlineData("mail.example.net")] // a child of the From domain: not the reporting domain
+    [InlineData("net")]              // a single label is no organisational domain
+    [InlineData("xample.net")]       // a suffix of the name, not a parent domain
+    public async Task AddTlsRpt_DkimDomainNotAlignedWithContactInfo_FailsAtStart(string dkimDomain)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        using var host = Build(o =>
+        {
+            o.DkimDomain = dkimDomain; // ContactInfo is tlsrpt@example.net
+            o.DkimSelector = "tlsrpt";
+            o.DkimPrivateKey = key.ExportPkcs8PrivateKeyPem();
+        });
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>("RFC 8460 §3 (RPT-17): the signature is the reporting domain's"))
+            .Which.Message.Should().Contain($"MtaSts:TlsRpt:DkimDomain '{dkimDomain}' must be the domain of MtaSts:TlsRpt:ContactInfo 'tlsrpt@example.net'");
+    }
+
+    [Theory]
+    [InlineData("example.net")]        // the From domain
+    [InlineData("EXAMPLE.NET")]        // case does not matter
+    public void TlsRptOptionsValidator_DkimDomainOfContactInfo_Valid(string dkimDomain)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var options = new TlsRptOptions
+        {
+            OrganizationName = "Sender", ContactInfo = "tlsrpt@example.net",
+            DkimDomain = dkimDomain, DkimSelector = "tlsrpt", DkimPrivateKey = key.ExportPkcs8PrivateKeyPem(),
+        };
+
+        new TlsRptOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
+        new TlsRptOptionsValidator().Validate(null, new TlsRptOptions
+        {
+            OrganizationName = "Sender", ContactInfo = "tlsrpt@reports.example.net",
+            DkimDomain = dkimDomain, DkimSelector = "tlsrpt", DkimPrivateKey = key.ExportPkcs8PrivateKeyPem(),
+        }).Succeeded.Should().BeTrue("a parent of the From domain is aligned (relaxed)");
+    }
+
     [Fact]
     public async Task AddTlsRpt_HttpsTransportRefusesLoopbackByDefault()
     {

@@ -44,6 +44,22 @@ public sealed class TlsRptDkimTests : DemoWorldTest
     }
 
     [Fact]
+    public async Task Mailto_DkimDomainNotAlignedWithFrom_NotSent()
+    {
+        var receiver = await World.AddReceiverAsync("mx.reports.test", 46, World.Ca.IssueFor("mx.reports.test"));
+        World.Dns.SetMx("reports.test", (10, "mx.reports.test"));
+        var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+        var report = new TlsRptReport("Sender", start, start.AddDays(1).AddSeconds(-1), "tlsrpt@sender.test", "2026-11-27_example.com_a@sender.test", []);
+        var options = new TlsRptOptions { DkimDomain = "other.test", DkimSelector = "tlsrpt", DkimPrivateKey = _key.ExportPkcs8PrivateKeyPem() };
+
+        var failure = await new TlsRptMailTransport(World.DnsClient(), World.SenderOptions(), options)
+            .DeliverAsync(new Uri("mailto:tlsrpt@reports.test"), TlsRptEnvelope.Create(report, "example.com"));
+
+        failure.Should().Contain("DKIM domain other.test is not the domain of tlsrpt@sender.test", "RFC 8460 §3: an unaligned signature is never sent");
+        receiver.Messages.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Mailto_NoDkimKey_Unsigned()
     {
         var message = await DeliverReportAsync(new TlsRptOptions { OrganizationName = "Sender", ContactInfo = "tlsrpt@sender.test" });

@@ -12,7 +12,9 @@ namespace MtaSts.DependencyInjection;
 /// retrying failures for up to a day (RPT-20). Moves the counters to the state store every minute, and once more when
 /// stopped and when disposed (sessions recorded while the host stops are kept). The delay after midnight is at least
 /// two minutes, so that every sender sharing the store has saved the day's last sessions before one sends.
-/// An exception in one run is logged and counted; the next run is still scheduled.
+/// An exception in one run is logged and counted; the next run is still scheduled. Stopping and disposing each take at
+/// most <see cref="TlsRptOptions.StopTimeout"/> (or until the host's token fires): a store that does not answer does
+/// not hang the host's shutdown.
 /// </summary>
 internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IOptions<TlsRptOptions> options, TimeProvider time,
     ILogger<TlsRptReportingService>? logger = null) : BackgroundService, IAsyncDisposable
@@ -21,14 +23,34 @@ internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IO
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await reporter.SaveStateAsync(CancellationToken.None).ConfigureAwait(false); // G: flush at stop
+        using var bound = new CancellationTokenSource(options.Value.StopTimeout, time);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bound.Token);
+        await base.StopAsync(limit.Token).ConfigureAwait(false); // returns when the token fires, even if a run still waits
+        await FinalSaveAsync("stop", limit.Token).ConfigureAwait(false); // G: flush at stop
     }
 
     public async ValueTask DisposeAsync()
     {
-        await reporter.SaveStateAsync(CancellationToken.None).ConfigureAwait(false); // G: sessions recorded after stop
+        using (var bound = new CancellationTokenSource(options.Value.StopTimeout, time))
+        {
+            await FinalSaveAsync("dispose", bound.Token).ConfigureAwait(false); // G: sessions recorded after stop
+        }
+
         Dispose();
+    }
+
+    // The store call itself is not cancelled (once drained, counters are either in the store or back in the recorder);
+    // only the wait for it ends.
+    private async Task FinalSaveAsync(string when, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await reporter.SaveStateAsync(cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogFinalSaveAbandoned(when, options.Value.StopTimeout);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -97,4 +119,9 @@ internal sealed partial class TlsRptReportingService(TlsRptReporter reporter, IO
 
     [LoggerMessage(1010, LogLevel.Error, "TLS-RPT run failed; the next run is scheduled", EventName = "ReportRunFailed")]
     private partial void LogRunFailed(Exception exception);
+
+    [LoggerMessage(1012, LogLevel.Warning,
+        "TLS-RPT: the state store did not save the counters at {When} within {StopTimeout} (or the host's shutdown timeout); sessions recorded since the last save are lost",
+        EventName = "ReportFinalSaveAbandoned")]
+    private partial void LogFinalSaveAbandoned(string when, TimeSpan stopTimeout);
 }

@@ -23,7 +23,8 @@ public sealed class TlsRptOptions
     /// The DKIM signing domain (<c>d=</c>) of report mail: RFC 8460 §3 requires <c>mailto:</c> reports to carry a valid
     /// DKIM signature of the reporting domain (RPT-17). Set it with <see cref="DkimSelector"/> and a private key
     /// (<see cref="DkimPrivateKey"/> or <see cref="DkimPrivateKeyFile"/>); the MailKit transport then signs every report
-    /// (RSA-SHA256, relaxed/relaxed, no <c>l=</c>).
+    /// (RSA-SHA256, relaxed/relaxed, no <c>l=</c>). It must be the domain of <see cref="ContactInfo"/> (the report's
+    /// From) or a parent of it, so that the signature is aligned with From; any other domain fails validation at start.
     /// </summary>
     /// <value><see langword="null"/>: report mail is not signed (relay it through an MTA that signs).</value>
     public string? DkimDomain { get; set; }
@@ -88,6 +89,15 @@ public sealed class TlsRptOptions
     /// </summary>
     /// <value><see langword="false"/>.</value>
     public bool AllowPrivateEndpoints { get; set; }
+
+    /// <summary>
+    /// The longest time the reporting service takes to stop (or to be disposed): the end of a run in progress and the
+    /// final save of the counters to the state store. A store that does not answer within it (Redis down, a hung file
+    /// system) is abandoned with a warning, and the sessions recorded since the last save (at most a minute's) are
+    /// lost. The host's shutdown token, when it fires first, ends the wait too.
+    /// </summary>
+    /// <value>10 seconds.</value>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many domains' reports are sent at the same time.</summary>
     /// <value>4.</value>

@@ -13,8 +13,8 @@ internal sealed class TlsRptConfigurationBinder : IOptionsBinder<TlsRptOptions>
         nameof(TlsRptOptions.DkimDomain), nameof(TlsRptOptions.DkimSelector), nameof(TlsRptOptions.DkimPrivateKey), nameof(TlsRptOptions.DkimPrivateKeyFile),
         nameof(TlsRptOptions.MaxRandomDelay), nameof(TlsRptOptions.RetryFor), nameof(TlsRptOptions.FirstRetryDelay), nameof(TlsRptOptions.InstanceId),
         nameof(TlsRptOptions.MaxReportAge), nameof(TlsRptOptions.MaxReportUrisPerDomain), nameof(TlsRptOptions.DomainTimeBudget),
-        nameof(TlsRptOptions.HttpTimeout), nameof(TlsRptOptions.AllowPrivateEndpoints), nameof(TlsRptOptions.MaxConcurrentDomains),
-        nameof(TlsRptOptions.MaxDomainsPerDay),
+        nameof(TlsRptOptions.HttpTimeout), nameof(TlsRptOptions.AllowPrivateEndpoints), nameof(TlsRptOptions.StopTimeout),
+        nameof(TlsRptOptions.MaxConcurrentDomains), nameof(TlsRptOptions.MaxDomainsPerDay),
     ]);
 
     public static void Bind(ConfigurationReader reader, TlsRptOptions options)
@@ -35,6 +35,7 @@ internal sealed class TlsRptConfigurationBinder : IOptionsBinder<TlsRptOptions>
         reader.TimeSpan(nameof(TlsRptOptions.DomainTimeBudget), v => options.DomainTimeBudget = v);
         reader.TimeSpan(nameof(TlsRptOptions.HttpTimeout), v => options.HttpTimeout = v);
         reader.Bool(nameof(TlsRptOptions.AllowPrivateEndpoints), v => options.AllowPrivateEndpoints = v);
+        reader.TimeSpan(nameof(TlsRptOptions.StopTimeout), v => options.StopTimeout = v);
         reader.Int(nameof(TlsRptOptions.MaxConcurrentDomains), v => options.MaxConcurrentDomains = v);
         reader.Int(nameof(TlsRptOptions.MaxDomainsPerDay), v => options.MaxDomainsPerDay = v);
     }
@@ -64,6 +65,7 @@ internal sealed class TlsRptOptionsValidator(MtaStsConfiguration? configuration 
         rules.Positive(nameof(TlsRptOptions.HttpTimeout), options.HttpTimeout);
         rules.Positive(nameof(TlsRptOptions.DomainTimeBudget), options.DomainTimeBudget);
         rules.Positive(nameof(TlsRptOptions.MaxReportAge), options.MaxReportAge);
+        rules.Positive(nameof(TlsRptOptions.StopTimeout), options.StopTimeout);
         rules.AtLeastOne(nameof(TlsRptOptions.MaxReportUrisPerDomain), options.MaxReportUrisPerDomain);
         rules.AtLeastOne(nameof(TlsRptOptions.MaxConcurrentDomains), options.MaxConcurrentDomains);
         rules.AtLeastOne(nameof(TlsRptOptions.MaxDomainsPerDay), options.MaxDomainsPerDay);
@@ -80,6 +82,12 @@ internal sealed class TlsRptOptionsValidator(MtaStsConfiguration? configuration 
         if (!Internal.DomainName.IsHostName(options.DkimDomain ?? string.Empty))
         {
             rules.Fail(nameof(TlsRptOptions.DkimDomain), "must be a domain name when DKIM is configured", options.DkimDomain);
+        }
+        else if (!TlsRptDkimAlignment.IsAligned(options.DkimDomain!, options.ContactInfo))
+        {
+            // RFC 8460 §3, RPT-17: the signature is the reporting domain's, the domain report mail comes From.
+            rules.Fail($"{rules.Key(nameof(TlsRptOptions.DkimDomain))} '{options.DkimDomain}' must be the domain of {rules.Key(nameof(TlsRptOptions.ContactInfo))} " +
+                $"'{options.ContactInfo}' (the report's From) or a parent of it (RFC 8460 §3): a signature of another domain is not aligned.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DkimSelector) || !options.DkimSelector.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))

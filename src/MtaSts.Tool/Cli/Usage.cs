@@ -55,10 +55,10 @@ internal static class Usage
 
         settings (appsettings.json in the working directory, --config file, environment Postfix__Key, command line):
           Postfix:Listen:0..n        inet:<ip>:<port> or unix:<path> (default inet:127.0.0.1:8461)
-          Postfix:UnixSocketMode     octal mode of a Unix socket (default 0666)
-          Postfix:MaxConnections     connections served at once (default 512)
+          Postfix:UnixSocketMode     octal mode of a Unix socket (default 0660: Postfix must be in the group)
+          Postfix:MaxConnections     connections served at once; more get TEMP and are closed (default 512)
           Postfix:MaxRequestBytes    longest request; a longer one closes its connection (default 1024)
-          Postfix:IdleTimeout        an idle connection is closed after this (default 00:05:00)
+          Postfix:IdleTimeout        time to complete each request; then the connection closes (default 00:00:30)
           Postfix:ShutdownTimeout    on SIGTERM, how long answers in progress may take (default 00:00:10)
           Postfix:Redis              StackExchange.Redis configuration: policies shared by every daemon of a fleet
           Postfix:Refresh            refresh cached policies before they expire (default true)

@@ -15,14 +15,25 @@ internal sealed class PostfixDaemonSettings
 
     public List<ListenAddress> Listen { get; } = [];
 
-    /// <summary>The permissions of a Unix socket file (Postfix's <c>smtp</c> process, user <c>postfix</c>, must connect).</summary>
-    public UnixFileMode UnixSocketMode { get; set; } = (UnixFileMode)Convert.ToInt32("666", 8);
+    /// <summary>
+    /// The permissions of a Unix socket file: owner and group may connect, others may not (0660). Postfix's <c>smtp</c>
+    /// process (user <c>postfix</c>) must be in the socket's group, the daemon's group.
+    /// </summary>
+    public UnixFileMode UnixSocketMode { get; set; } = DefaultUnixSocketMode;
+
+    public const UnixFileMode DefaultUnixSocketMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
     public int MaxConnections { get; set; } = 512;
 
     public int MaxRequestBytes { get; set; } = 1024;
 
-    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a connection may take to complete its next request (after connecting or after the last reply).
+    /// Postfix's socketmap client closes its own connection after 10 s idle and 100 s in all, and retries a lookup once
+    /// on a connection the server closed (dict_sockmap.c), so 30 s never costs Postfix a lookup.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -67,11 +78,17 @@ internal sealed class PostfixDaemonSettings
         {
             try
             {
-                settings.UnixSocketMode = (UnixFileMode)Convert.ToInt32(mode, 8);
+                var bits = Convert.ToInt32(mode, 8);
+                if (bits is < 0 or > 0x1FF)
+                {
+                    throw new OverflowException();
+                }
+
+                settings.UnixSocketMode = (UnixFileMode)bits;
             }
             catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
             {
-                problems.Add($"Postfix:UnixSocketMode '{mode}' is not an octal mode such as 0660.");
+                problems.Add($"Postfix:UnixSocketMode '{mode}' is not an octal mode from 0000 to 0777 such as 0660.");
             }
         }
 

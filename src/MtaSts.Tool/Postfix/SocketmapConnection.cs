@@ -5,7 +5,8 @@ namespace MtaSts.Tool.Postfix;
 
 /// <summary>
 /// One client connection: reads netstrings (split across reads or several in one read: pipelining), answers each in
-/// order, and closes on a malformed or oversized netstring, on end of stream, after the idle timeout or at shutdown.
+/// order, and closes on a malformed or oversized netstring, on end of stream, at shutdown, or when the next request is
+/// not complete within the idle timeout of the connect or the last reply (a trickle of bytes does not keep it open).
 /// Buffers come from the shared pools; a cached answer allocates nothing.
 /// </summary>
 internal static class SocketmapConnection
@@ -26,12 +27,15 @@ internal static class SocketmapConnection
         var max = settings.MaxRequestBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(max + 16); // the payload, its length digits, the colon and the comma
         var scratch = ArrayPool<char>.Shared.Rent(max);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stopping); // for the next request
+        using var sending = new CancellationTokenSource(); // for a reply: a client that reads nothing does not hold its slot
         int start = 0, end = 0;
+        waiting.CancelAfter(settings.IdleTimeout);
         try
         {
             while (true)
             {
+                var answered = false;
                 while (true)
                 {
                     var status = Netstring.TryRead(buffer.AsSpan(start, end - start), max, out var offset, out var length, out var consumed);
@@ -45,10 +49,28 @@ internal static class SocketmapConnection
                         return status == NetstringStatus.TooLarge ? Ending.TooLarge : Ending.Malformed;
                     }
 
-                    // An answer already being prepared is finished and sent even while stopping (bounded by the zone timeout).
+                    // An answer already being prepared is finished and sent even while stopping (bounded by the zone
+                    // timeout, then by the idle timeout for the send); the wait for the next request pauses meanwhile.
+                    waiting.CancelAfter(Timeout.InfiniteTimeSpan);
                     var reply = await responder.AnswerAsync(buffer.AsMemory(start + offset, length), scratch).ConfigureAwait(false);
-                    await SendAllAsync(socket, reply).ConfigureAwait(false);
+                    sending.CancelAfter(settings.IdleTimeout);
+                    try
+                    {
+                        await SendAllAsync(socket, reply, sending.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return Ending.Idle;
+                    }
+
+                    sending.CancelAfter(Timeout.InfiniteTimeSpan);
                     start += consumed;
+                    answered = true;
+                }
+
+                if (answered)
+                {
+                    waiting.CancelAfter(settings.IdleTimeout); // the next request's time starts with the last reply
                 }
 
                 if (start == end)
@@ -62,11 +84,10 @@ internal static class SocketmapConnection
                     start = 0;
                 }
 
-                idle.CancelAfter(settings.IdleTimeout);
                 int read;
                 try
                 {
-                    read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                    read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, waiting.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -93,12 +114,12 @@ internal static class SocketmapConnection
         }
     }
 
-    private static async ValueTask SendAllAsync(Socket socket, byte[] reply)
+    private static async ValueTask SendAllAsync(Socket socket, byte[] reply, CancellationToken cancellationToken)
     {
         var sent = 0;
         while (sent < reply.Length)
         {
-            sent += await socket.SendAsync(reply.AsMemory(sent), SocketFlags.None).ConfigureAwait(false);
+            sent += await socket.SendAsync(reply.AsMemory(sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
         }
     }
 }

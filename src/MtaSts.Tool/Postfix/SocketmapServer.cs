@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
@@ -9,11 +10,18 @@ namespace MtaSts.Tool.Postfix;
 /// <summary>
 /// The listeners (TCP and Unix sockets) and their connections. Listening starts in <see cref="StartAsync"/>, so a
 /// port in use stops the host at start; at most <see cref="PostfixDaemonSettings.MaxConnections"/> connections are
-/// served at once (more wait in the backlog). <see cref="StopAsync"/> closes the listeners, lets answers in progress
-/// finish, closes idle connections, and waits at most <see cref="PostfixDaemonSettings.ShutdownTimeout"/>.
+/// served at once: a connection beyond them gets one <c>TEMP</c> reply and is closed at once (logged, at most every
+/// 10 s with a count). A failing accept (out of file descriptors) is logged and retried after 100 ms, doubling up to
+/// 1 s, instead of spinning. A connection that ends with an unexpected exception is logged with it.
+/// <see cref="StopAsync"/> closes the listeners, lets answers in progress finish, closes idle connections, and waits at
+/// most <see cref="PostfixDaemonSettings.ShutdownTimeout"/>.
 /// </summary>
 internal sealed partial class SocketmapServer : IHostedService, IDisposable
 {
+    private static readonly TimeSpan FirstAcceptRetryDelay = TimeSpan.FromMilliseconds(100); // doubles after each failure in a row
+    private static readonly TimeSpan MaxAcceptRetryDelay = TimeSpan.FromSeconds(1);
+    private const long RefusalLogIntervalMs = 10_000;
+
     private readonly SocketmapResponder _responder;
     private readonly PostfixDaemonSettings _settings;
     private readonly ILogger _logger;
@@ -22,6 +30,9 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
     private readonly List<(ListenAddress Address, Socket Socket)> _listeners = [];
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly List<Task> _acceptLoops = [];
+    private readonly byte[] _busy;
+    private long _refused;
+    private long _refusalLoggedAt = -RefusalLogIntervalMs; // Environment.TickCount64 of the last report
 
     public SocketmapServer(SocketmapResponder responder, PostfixDaemonSettings settings, ILogger<SocketmapServer> logger)
     {
@@ -29,10 +40,16 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
         _settings = settings;
         _logger = logger;
         _slots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
+        _busy = Netstring.Encode(SocketmapReply.Temp(
+            string.Create(CultureInfo.InvariantCulture, $"the MTA-STS daemon is serving all {settings.MaxConnections} connections it allows")));
     }
+
 
     /// <summary>The addresses bound (with the port chosen by the system for <c>inet:…:0</c>).</summary>
     public IReadOnlyList<EndPoint> EndPoints => [.. _listeners.Select(l => l.Socket.LocalEndPoint!)];
+
+    /// <summary>The listening sockets, for tests that make accepting fail.</summary>
+    internal IReadOnlyList<Socket> Listeners => [.. _listeners.Select(l => l.Socket)];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -125,12 +142,14 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
 
     private async Task AcceptLoopAsync(ListenAddress address, Socket listener, CancellationToken stopping)
     {
+        var retryDelay = FirstAcceptRetryDelay;
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+                retryDelay = FirstAcceptRetryDelay;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -139,21 +158,26 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
                     return;
                 }
 
-                LogAcceptFailed(_logger, address.Text, ex.Message);
+                // EMFILE, ENFILE, ENOBUFS: the pending connection stays in the backlog and the next accept fails at once.
+                LogAcceptFailed(_logger, address.Text, ex.Message, retryDelay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(retryDelay, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxAcceptRetryDelay.Ticks));
                 continue;
             }
 
-            // The slot is taken after the accept: the slots are shared by every listener, and a loop waiting for a
-            // slot before accepting would hold a freed slot for its own listener. At most one accepted connection
-            // per listener waits here; the rest stay in the kernel's backlog.
-            try
+            // Never waits: a listener waiting for a slot would leave every later client in the backlog, without an answer.
+            if (!_slots.Wait(0, CancellationToken.None))
             {
-                await _slots.WaitAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                client.Dispose();
-                return;
+                Refuse(address, client);
+                continue;
             }
 
             if (!address.IsUnix)
@@ -168,6 +192,34 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
         }
     }
 
+    // Every slot is taken: one TEMP reply (Postfix defers the lookup and logs the reason), then close. The reply fits in
+    // a fresh socket's send buffer, so the send does not wait.
+    private void Refuse(ListenAddress address, Socket client)
+    {
+        var refused = Interlocked.Increment(ref _refused);
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _refusalLoggedAt);
+        if (now - last >= RefusalLogIntervalMs && Interlocked.CompareExchange(ref _refusalLoggedAt, now, last) == last)
+        {
+            LogConnectionRefused(_logger, address.Text, _settings.MaxConnections, Interlocked.Exchange(ref _refused, 0));
+        }
+
+        try
+        {
+            client.Blocking = false;
+            client.Send(_busy, SocketFlags.None, out _);
+            client.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The client went away already.
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
     private async Task ServeAsync(Socket client, CancellationToken stopping)
     {
         await Task.Yield(); // off the accept loop
@@ -178,6 +230,12 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
             {
                 LogBadClient(_logger, ending);
             }
+        }
+#pragma warning disable CA1031 // one connection's failure is logged and ends that connection only
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogConnectionFailed(_logger, ex);
         }
         finally
         {
@@ -204,8 +262,9 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
     [LoggerMessage(EventId = 1210, EventName = "Listening", Level = LogLevel.Information, Message = "socketmap listening on {Address}")]
     private static partial void LogListening(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 1211, EventName = "AcceptFailed", Level = LogLevel.Warning, Message = "accept on {Address} failed: {Error}")]
-    private static partial void LogAcceptFailed(ILogger logger, string address, string error);
+    [LoggerMessage(EventId = 1211, EventName = "AcceptFailed", Level = LogLevel.Warning,
+        Message = "accept on {Address} failed: {Error}; retrying in {DelayMs} ms")]
+    private static partial void LogAcceptFailed(ILogger logger, string address, string error, double delayMs);
 
     [LoggerMessage(EventId = 1212, EventName = "BadClient", Level = LogLevel.Warning, Message = "socketmap connection closed: {Ending} netstring")]
     private static partial void LogBadClient(ILogger logger, SocketmapConnection.Ending ending);
@@ -213,6 +272,13 @@ internal sealed partial class SocketmapServer : IHostedService, IDisposable
     [LoggerMessage(EventId = 1213, EventName = "ShutdownTimedOut", Level = LogLevel.Warning,
         Message = "{Count} socketmap connections still open after the shutdown timeout; closing them")]
     private static partial void LogShutdownTimedOut(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1215, EventName = "ConnectionRefused", Level = LogLevel.Warning,
+        Message = "socketmap connection on {Address} refused with TEMP: all {Max} connections are in use ({Count} refused since the last report)")]
+    private static partial void LogConnectionRefused(ILogger logger, string address, int max, long count);
+
+    [LoggerMessage(EventId = 1216, EventName = "ConnectionFailed", Level = LogLevel.Error, Message = "socketmap connection failed and was closed")]
+    private static partial void LogConnectionFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1214, EventName = "Stopped", Level = LogLevel.Information, Message = "socketmap daemon stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using MtaSts.DependencyInjection;
+using MtaSts.HealthChecks;
 using MtaSts.Health;
 using MtaSts.IntegrationTests.Hosting;
 using MtaSts.IntegrationTests.Infrastructure;
@@ -147,6 +148,32 @@ public sealed class MtaStsHealthCheckTests : WorldTest
         (await CheckAsync(host)).Status.Should().Be(HealthStatus.Healthy);
     }
 
+    [Fact]
+    public async Task StoreHangs_EndpointPolled_OneReadInFlightAndEachCheckSaysWhy()
+    {
+        var store = new HangingStore();
+        using var host = Build(b => b.UseStore<HangingStore>(), s => s
+            .AddSingleton(store)
+            .Configure<MtaStsHealthCheckOptions>(MtaStsHealthChecksBuilderExtensions.DefaultName, o => o.StoreProbeTimeout = TimeSpan.FromMilliseconds(200)));
+
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => CheckAsync(host))); // polls arriving together
+        List<HealthReportEntry> later = [];
+        for (var poll = 0; poll < 5; poll++)
+        {
+            later.Add(await CheckAsync(host)); // and one after another, while the first read still hangs
+        }
+
+        store.ProbeReads.Should().Be(1, "a check arriving while the store read runs waits for that read instead of starting another");
+        concurrent.Concat(later).Should().OnlyContain(r => r.Status == HealthStatus.Unhealthy, "the store has not answered since start");
+        later[^1].Description.Should().Contain("no answer within 0.2 s").And.Contain("health probe's read has been waiting");
+
+        store.Answer(); // the store comes back: the hung read completes
+        (await Eventually.TrueAsync(async () => (await CheckAsync(host)).Status == HealthStatus.Healthy)).Should().BeTrue("the read answered");
+        var reads = store.ProbeReads;
+        (await CheckAsync(host)).Status.Should().Be(HealthStatus.Healthy);
+        store.ProbeReads.Should().Be(reads + 1, "once the read completed, the next check starts a new one");
+    }
+
     private IHost Build(Action<IMtaStsBuilder> store, Action<IServiceCollection>? services = null) =>
         HostingTests.Build(s =>
         {
@@ -165,4 +192,32 @@ public sealed class MtaStsHealthCheckTests : WorldTest
 
     private static async Task<HealthReportEntry> CheckAsync(IHost host) =>
         (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["mta-sts"];
+
+    /// <summary>A store whose reads hang, ignoring their token, until <see cref="Answer"/> (a unit seam: Redis stuck mid-reply).</summary>
+    private sealed class HangingStore : MtaSts.Caching.IMtaStsPolicyStore
+    {
+        private readonly TaskCompletionSource _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _probeReads;
+
+        public int ProbeReads => Volatile.Read(ref _probeReads);
+
+        public void Answer() => _answer.TrySetResult();
+
+        public async ValueTask<MtaSts.Caching.MtaStsStoredPolicy?> GetAsync(string domain, CancellationToken cancellationToken = default)
+        {
+            if (domain == "mtasts-health-probe.invalid")
+            {
+                Interlocked.Increment(ref _probeReads);
+            }
+
+            await _answer.Task;
+            return null;
+        }
+
+        public ValueTask SetAsync(MtaSts.Caching.MtaStsStoredPolicy policy, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask RemoveAsync(string domain, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask ClearAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
 }

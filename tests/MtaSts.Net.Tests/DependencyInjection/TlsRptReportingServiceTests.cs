@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MtaSts.DependencyInjection;
 using MtaSts.Reporting;
@@ -6,7 +7,7 @@ using MtaSts.Tests.Reporting;
 
 namespace MtaSts.Tests.DependencyInjection;
 
-/// <summary>The hosted service on a fake clock: it survives failures (A), sends days left from before a restart (E), and flushes at stop (G).</summary>
+/// <summary>The hosted service on a fake clock: it survives failures (A), sends days left from before a restart (E), flushes at stop (G), and stops within its bound when the store hangs.</summary>
 public class TlsRptReportingServiceTests
 {
     [Fact]
@@ -64,7 +65,63 @@ public class TlsRptReportingServiceTests
         (await kit.Store.Inner.ReadAsync("late.example", ReporterKit.Day)).Should().ContainSingle("G: flushed at dispose").Which.Failures.Should().Be(1);
     }
 
+    [Fact]
+    public async Task Stop_StoreNeverAnswers_ReturnsAfterStopTimeoutAndLogs()
+    {
+        var kit = new ReporterKit(o => o.StopTimeout = TimeSpan.FromSeconds(10));
+        var log = new ServiceLog();
+        var service = new TlsRptReportingService(kit.Reporter(), Options.Create(kit.Options), kit.Time, log);
+        await service.StartAsync(default);
+        await Task.Delay(100);
+        kit.Record("a.example");
+        kit.Store.Hang = true;
+
+        var stop = service.StopAsync(CancellationToken.None); // a host without a shutdown timeout
+        for (var second = 0; second < 60 && !stop.IsCompleted; second++)
+        {
+            kit.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(stop, Task.Delay(20));
+        }
+
+        stop.IsCompleted.Should().BeTrue("the final save is abandoned after StopTimeout (10 s on the fake clock)");
+        await stop;
+        log.Lines.Should().ContainSingle(l => l.Level == LogLevel.Warning && l.Message.Contains("did not save the counters at stop", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stop_StoreNeverAnswersAndHostTokenFires_ReturnsAndLogs()
+    {
+        var kit = new ReporterKit(o => o.StopTimeout = TimeSpan.FromHours(1));
+        var log = new ServiceLog();
+        var service = new TlsRptReportingService(kit.Reporter(), Options.Create(kit.Options), kit.Time, log);
+        await service.StartAsync(default);
+        await Task.Delay(100);
+        kit.Record("a.example");
+        kit.Store.Hang = true;
+        using var host = new CancellationTokenSource();
+
+        var stop = service.StopAsync(host.Token);
+        await Task.WhenAny(stop, Task.Delay(200));
+        stop.IsCompleted.Should().BeFalse("the save is waited for until a bound is reached");
+        await host.CancelAsync(); // the host's shutdown timeout
+
+        (await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20)))).Should().BeSameAs(stop, "the host's token ends the wait");
+        log.Lines.Should().Contain(l => l.Message.Contains("did not save the counters at stop", StringComparison.Ordinal));
+    }
+
     private static TlsRptReportingService Service(ReporterKit kit) => new(kit.Reporter(), Options.Create(kit.Options), kit.Time);
+
+    private sealed class ServiceLog : ILogger<TlsRptReportingService>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message)> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue((logLevel, formatter(state, exception)));
+    }
 
     // Moves the fake clock in 5-minute steps, giving the service's continuations real time to run; bounded by maxFake.
     private static async Task AdvanceUntilAsync(ReporterKit kit, Func<bool> done, TimeSpan maxFake)

@@ -14,8 +14,16 @@ internal sealed class StateStore(TimeProvider time, int maxDomainsPerDay = 10_00
     /// <summary>While set, every call throws (a store that is down).</summary>
     public bool Fail { get; set; }
 
+    /// <summary>While set, adds never complete and ignore their token (Redis down without a timeout, a hung file system).</summary>
+    public bool Hang { get; set; }
+
     public ValueTask<long> AddAsync(IReadOnlyList<TlsRptCounts> counts, CancellationToken cancellationToken = default)
     {
+        if (Hang)
+        {
+            return new ValueTask<long>(new TaskCompletionSource<long>().Task);
+        }
+
         Check();
         Writes.Enqueue([.. counts.Select(c => c.Domain)]);
         return Inner.AddAsync(counts, cancellationToken);

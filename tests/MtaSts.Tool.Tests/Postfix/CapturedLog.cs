@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MtaSts.Tool.Tests.Postfix;
 
-/// <summary>Keeps every formatted log line of the daemon, to see what Postfix asked.</summary>
+/// <summary>Keeps every formatted log line of the daemon (with its exception's type and message), to see what Postfix asked.</summary>
 internal sealed class CapturedLog : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
@@ -22,6 +22,6 @@ internal sealed class CapturedLog : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Lines.Enqueue(formatter(state, exception));
+            owner.Lines.Enqueue(exception is null ? formatter(state, exception) : $"{formatter(state, exception)} [{exception.GetType().Name}: {exception.Message}]");
     }
 }

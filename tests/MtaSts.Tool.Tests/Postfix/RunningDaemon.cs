@@ -32,7 +32,11 @@ internal sealed class RunningDaemon : IAsyncDisposable
 
     public static Task<RunningDaemon> StartAsync(ToolWorld world, params string[] settings) => StartAsync(world, null, settings);
 
-    public static async Task<RunningDaemon> StartAsync(ToolWorld world, CapturedLog? log, params string[] settings)
+    public static Task<RunningDaemon> StartAsync(ToolWorld world, CapturedLog? log, params string[] settings) =>
+        StartAsync(world, log, null, settings);
+
+    /// <summary>Starts the daemon; <paramref name="services"/> replaces services (a unit seam, such as a failing enforcer).</summary>
+    public static async Task<RunningDaemon> StartAsync(ToolWorld world, CapturedLog? log, Action<IServiceCollection>? services, params string[] settings)
     {
         var unixPath = Path.Combine(Path.GetTempPath(), $"mta-sts-{Guid.NewGuid():N}.sock");
         string[] args =
@@ -44,6 +48,7 @@ internal sealed class RunningDaemon : IAsyncDisposable
             .. settings,
         ];
         var errors = new StringWriter();
+        var configure = services;
         PostfixDaemonCommand.TryBuild(args, errors, out var host, o =>
         {
             var loopback = world.EnforcerOptions();
@@ -59,6 +64,8 @@ internal sealed class RunningDaemon : IAsyncDisposable
             {
                 services.AddLogging(b => b.AddProvider(log).AddFilter<CapturedLog>("MtaSts", LogLevel.Debug));
             }
+
+            configure?.Invoke(services);
         }).Should().BeTrue(errors.ToString());
         await host!.StartAsync();
         return new RunningDaemon(host, unixPath);

@@ -4,7 +4,7 @@ using MtaSts.Tool.Tests.Infrastructure;
 namespace MtaSts.Tool.Tests.Postfix;
 
 /// <summary>The socketmap framing over a real socket (socketmap_table(5)): netstrings split, pipelined, oversized,
-/// malformed; unknown map names; idle clients; the connection limit; shutdown.</summary>
+/// malformed; unknown map names; idle clients; shutdown. Limits and failures: SocketmapLimitsTests.</summary>
 public sealed class SocketmapProtocolTests : ToolWorldTest
 {
     private const string Enforce = "OK secure match=mail.example.com servername=hostname";
@@ -87,23 +87,6 @@ public sealed class SocketmapProtocolTests : ToolWorldTest
         (await client.QueryAsync("postfix", "example.com")).Should().Be(Enforce);
 
         (await client.IsClosedAsync(TimeSpan.FromSeconds(15))).Should().BeTrue("the client sent nothing for longer than IdleTimeout");
-    }
-
-    [Fact]
-    public async Task ConnectionsOverTheLimit_WaitForAFreeSlot()
-    {
-        await World.PublishCleanAsync();
-        await using var daemon = await RunningDaemon.StartAsync(World, "--Postfix:MaxConnections=1");
-        var first = await daemon.ConnectAsync();
-        (await first.QueryAsync("postfix", "example.com")).Should().Be(Enforce);
-        using var second = await daemon.ConnectAsync(); // accepted by the kernel's backlog, not served yet
-        await second.SendRawAsync(SocketmapClient.Encode("postfix example.com"));
-
-        await Task.Delay(500);
-        second.Available.Should().Be(0, "only one connection is served at a time");
-
-        first.Dispose();
-        (await second.ReadReplyAsync()).Should().Be(Enforce, "the freed slot serves the waiting connection");
     }
 
     [Fact]
