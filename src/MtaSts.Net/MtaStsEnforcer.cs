@@ -53,11 +53,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         _store = store;
         _owned = owned;
         _stoppingToken = _stopping.Token; // read after disposal too
-        _coarse = CoarseClock.For(_time, out var timer);
-        if (timer is not null)
-        {
-            _owned.Add(timer);
-        }
+        _coarse = CoarseClock.For(_time);
     }
 
     /// <summary>Creates an enforcer for use without dependency injection, with an in-memory cache.</summary>
@@ -126,7 +122,7 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
     // deadline is never overrun; anything closer goes to the exact clock. Without it (a test clock): exact.
     private bool IsCertainlyFresh(CacheEntry entry, out long now)
     {
-        if (_coarse is null || !_coarse.IsCurrent)
+        if (_coarse is null)
         {
             now = _time.GetTimestamp();
             return entry.IsFresh(now);

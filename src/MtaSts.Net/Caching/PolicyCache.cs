@@ -11,7 +11,10 @@ namespace MtaSts.Caching;
 /// </summary>
 internal sealed class PolicyCache(int maxEntries)
 {
-    private readonly ConcurrentDictionary<string, CacheEntry> _entries = new(StringComparer.Ordinal);
+    // The default comparer is ordinal for strings and, unlike an explicit StringComparer.Ordinal, takes the runtime's
+    // non-randomised hashing fast path (switching to randomised hashing on its own under collisions): the cache hit is
+    // the hot path of every delivery.
+    private readonly ConcurrentDictionary<string, CacheEntry> _entries = new();
     private readonly Lock _evictionLock = new();
 
     public int Count => _entries.Count;

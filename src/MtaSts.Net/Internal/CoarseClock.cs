@@ -1,65 +1,57 @@
 namespace MtaSts.Internal;
 
 /// <summary>
-/// A monotonic timestamp of a <see cref="TimeProvider"/> refreshed by a timer every <see cref="Period"/>, so that a
-/// cache hit reads one field instead of the clock. Only ever behind the real clock, by at most about one period: a
-/// reader that needs a deadline honoured exactly treats "<c>Now + Period</c> before the deadline" as certainly fresh and
-/// reads the real clock otherwise. Used with the system clock only; a test clock (FakeTimeProvider) is read directly,
-/// so that tests see exact times.
+/// A monotonic timestamp of the system clock refreshed every <see cref="Period"/>, so that a cache hit reads one field
+/// instead of the clock (on a virtual machine a clock read costs several dictionary lookups). It is only ever behind the
+/// real clock, by one period plus however late the tick runs. A reader treats an entry as certainly fresh when it is
+/// still fresh at <c>Now + PeriodTicks</c> (four periods: one second) and reads the real clock otherwise, so deadlines
+/// hold exactly while ticks run up to 750 ms late, and within the lateness beyond that. Ticks come from one background
+/// thread for the whole process, not from the thread pool, so a starved pool (the usual reason timers run late) cannot
+/// hold them up. Used with the system clock only; a test clock (FakeTimeProvider) is read directly, so that tests see
+/// exact times.
 /// </summary>
 internal sealed class CoarseClock
 {
     /// <summary>How often the timestamp is refreshed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 
-    private readonly TimeProvider _time;
-    private long _now;
-    private long _tickedAtMs = Environment.TickCount64;
+    private static readonly Lazy<CoarseClock> System = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private CoarseClock(TimeProvider time, long period)
+    private long _now;
+
+    private CoarseClock()
     {
-        _time = time;
-        PeriodTicks = period;
-        _now = time.GetTimestamp();
+        // Slack: four periods, so that a tick delayed by a busy machine sends readers to the real clock rather than
+        // serving an entry past its deadline.
+        PeriodTicks = Timestamps.Add(TimeProvider.System, 0, Period * 4);
+        _now = TimeProvider.System.GetTimestamp();
     }
 
-    /// <summary><see cref="Period"/> in the provider's timestamp units, plus scheduling slack (the timer may run late).</summary>
+    /// <summary><see cref="Period"/> in the system clock's timestamp units, plus scheduling slack.</summary>
     public long PeriodTicks { get; }
 
     /// <summary>The timestamp at the last tick: at most about <see cref="PeriodTicks"/> behind the clock.</summary>
     public long Now => Volatile.Read(ref _now);
 
-    /// <summary>
-    /// Whether the timer has ticked within its slack (read from the OS's coarse millisecond counter): a timer held up by
-    /// a starved thread pool must send readers to the real clock, not let them serve entries past their deadlines.
-    /// </summary>
-    public bool IsCurrent => Environment.TickCount64 - Volatile.Read(ref _tickedAtMs) < (long)(Period.TotalMilliseconds * 3);
+    /// <summary>The process's coarse clock when <paramref name="time"/> is the system clock, else <see langword="null"/>: read <paramref name="time"/> directly.</summary>
+    public static CoarseClock? For(TimeProvider time) => time == TimeProvider.System ? System.Value : null;
 
-    /// <summary>
-    /// A coarse clock over <paramref name="time"/> when it is the system clock (with the timer that drives it, to be
-    /// disposed by the owner), or <see langword="null"/>: read the provider directly.
-    /// </summary>
-    public static CoarseClock? For(TimeProvider time, out IDisposable? timer)
+    private static CoarseClock Start()
     {
-        timer = null;
-        if (time != TimeProvider.System)
-        {
-            return null;
-        }
-
-        // Slack: four periods, so that a timer delayed by a busy thread pool sends readers to the real clock rather
-        // than serving an entry past its deadline (a delay beyond that is bounded by the pool, not by us).
-        var clock = new CoarseClock(time, Timestamps.Add(time, 0, Period * 4));
-
-        // The timer's state is the clock alone (no reference back to the timer or its owner): an owner dropped
-        // without Dispose leaves nothing rooted but this small object, and the timer is finalised with its owner.
-        timer = time.CreateTimer(static state => ((CoarseClock)state!).Tick(), clock, Period, Period);
+        var clock = new CoarseClock();
+        var thread = new Thread(clock.Run) { IsBackground = true, Name = "MtaSts.Net coarse clock", Priority = ThreadPriority.AboveNormal };
+        thread.Start();
         return clock;
     }
 
-    private void Tick()
+    // One tick per period for the life of the process (a background thread: it never keeps the process alive). Costs
+    // one clock read every 250 ms.
+    private void Run()
     {
-        Volatile.Write(ref _now, _time.GetTimestamp());
-        Volatile.Write(ref _tickedAtMs, Environment.TickCount64);
+        while (true)
+        {
+            Thread.Sleep(Period);
+            Volatile.Write(ref _now, TimeProvider.System.GetTimestamp());
+        }
     }
 }
