@@ -53,7 +53,6 @@ internal sealed class MxDeliveryLoop
             return null;
         }
 
-        var servers = _client.NameServers.Select(s => (Text: $"{s.Address}:{s.Port}", Loopback: IPAddress.TryParse(s.Address, out var ip) && IPAddress.IsLoopback(ip))).ToList();
         bool? validates;
         try
         {
@@ -64,7 +63,8 @@ internal sealed class MxDeliveryLoop
             Volatile.Write(ref _resolverChecked, 0); // not checked after all: the next delivery asks again
             throw;
         }
-        return ([.. servers.Where(s => !s.Loopback).Select(s => s.Text)], validates, string.Join(", ", servers.Select(s => s.Text)));
+
+        return (DaneLookup.RemoteNameServers(_client), validates, string.Join(", ", _client.NameServers.Select(s => s.ToString())));
     }
 
     /// <summary>Looks up the MX hosts of <paramref name="domain"/> and puts them in the order they are tried.</summary>

@@ -33,6 +33,13 @@ internal sealed class DaneLookup(ILookupClient client)
     }
 
     /// <summary>
+    /// The name servers of <paramref name="client"/> that are not on loopback (<c>address:port</c>): their AD bit crosses
+    /// the network, where an attacker on the path can forge it (RFC 7672 §2.1).
+    /// </summary>
+    public static IReadOnlyList<string> RemoteNameServers(ILookupClient client) =>
+        [.. client.NameServers.Where(s => !System.Net.IPAddress.TryParse(s.Address, out var address) || !System.Net.IPAddress.IsLoopback(address)).Select(s => s.ToString())];
+
+    /// <summary>
     /// Whether the resolver behind this client validates DNSSEC, checked cheaply: the root zone is signed, so a
     /// validating resolver answers <c>. SOA</c> with the AD bit. <see langword="null"/> when the question got no answer.
     /// A resolver that does not set AD makes every TLSA lookup "insecure": DANE would silently never apply.

@@ -44,8 +44,7 @@ internal sealed class ToolDns
     public string Servers => _client is null ? "(none)" : string.Join(", ", _client.NameServers.Select(s => s.ToString()));
 
     /// <summary>The name servers not on loopback (their AD bit crosses the network), comma-separated; empty when all are local.</summary>
-    public string RemoteServers => _client is null ? string.Empty : string.Join(", ", _client.NameServers
-        .Where(s => !IPAddress.TryParse(s.Address, out var address) || !IPAddress.IsLoopback(address)).Select(s => s.ToString()));
+    public string RemoteServers => _client is null ? string.Empty : string.Join(", ", DaneLookup.RemoteNameServers(_client));
 
     /// <summary>
     /// The same servers and limits with the DO bit on every question, so answers report the validating resolver's AD
