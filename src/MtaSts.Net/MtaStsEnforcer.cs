@@ -118,20 +118,6 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         }
     }
 
-    // With the coarse clock: fresh even if the clock were a full period (plus slack) ahead of the coarse reading, so a
-    // deadline is never overrun; anything closer goes to the exact clock. Without it (a test clock): exact.
-    private bool IsCertainlyFresh(CacheEntry entry, out long now)
-    {
-        if (_coarse is null)
-        {
-            now = _time.GetTimestamp();
-            return entry.IsFresh(now);
-        }
-
-        now = _coarse.Now;
-        return entry.IsFresh(now + _coarse.PeriodTicks);
-    }
-
     /// <summary>The DNS client shared by discovery, MX lookups and TLS-RPT discovery.</summary>
     internal Lazy<ILookupClient> Dns { get; }
 
@@ -142,15 +128,29 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         // FLOW-15: a cached answer younger than its TXT TTL is served without any I/O or allocation, and (with the
-        // system clock) without reading the clock: a coarse timestamp decides when the entry is certainly fresh.
+        // system clock) without reading the clock: an entry still fresh a full coarse period (plus slack) after the
+        // coarse reading is certainly fresh now, so no deadline is overrun; anything closer reads the exact clock.
         var entry = _cache.Get(recipientDomain);
-        if (entry is not null && IsCertainlyFresh(entry, out var now))
+        var coarse = _coarse;
+        if (entry is not null && coarse is not null)
         {
-            entry.Touch(now);
-            return new ValueTask<MtaStsPolicyState>(entry.State);
+            var now = coarse.Now;
+            if (entry.IsFreshInCache(now + coarse.PeriodTicks))
+            {
+                entry.Touch(now);
+                return new ValueTask<MtaStsPolicyState>(entry.State);
+            }
         }
 
-        now = _time.GetTimestamp();
+        return GetPolicyUncertainAsync(recipientDomain, entry, cancellationToken);
+    }
+
+    // Everything but the certain hit, apart so that the hit stays small enough to inline into the caller: the exact
+    // clock (the only clock read with a test clock), normalising the name, and discovery.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<MtaStsPolicyState> GetPolicyUncertainAsync(string recipientDomain, CacheEntry? entry, CancellationToken cancellationToken)
+    {
+        var now = _time.GetTimestamp();
         if (entry is not null && entry.IsFresh(now))
         {
             entry.Touch(now);
@@ -301,7 +301,9 @@ public sealed partial class MtaStsEnforcer : IMtaStsEnforcer, IDisposable
 
         RecordResolve(state, fetched.Value, _time.GetElapsedTime(started), activity);
 
-        // Leave the flight before completing it, so that no later caller is handed this finished result.
+        // The span ends with the lookup, before any caller resumes (a trace shows the wait the caller saw). Leave the
+        // flight before completing it, so that no later caller is handed this finished result.
+        activity?.Stop();
         _inFlight.TryRemove(domain, out _);
         completion.SetResult(state);
     }

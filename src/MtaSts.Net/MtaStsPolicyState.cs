@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using MtaSts.Certificates;
 using MtaSts.Decisions;
@@ -100,11 +101,12 @@ public sealed class MtaStsPolicyState
         // The answer depends on this state and the name only, so the last one is kept: a sender delivering to the same
         // MX over and over decides it once per cached state (the hot path of a cached decision).
         var last = _lastMx;
-        if (last is not null && string.Equals(last.MxHost, mxHost, StringComparison.Ordinal))
-        {
-            return last.Decision;
-        }
+        return last is not null && string.Equals(last.MxHost, mxHost, StringComparison.Ordinal) ? last.Decision : DecideMx(mxHost);
+    }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MtaStsDecision DecideMx(string mxHost)
+    {
         var decision = Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected));
         _lastMx = new MxDecision(mxHost, decision);
         return decision;

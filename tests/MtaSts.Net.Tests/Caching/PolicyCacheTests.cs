@@ -1,3 +1,4 @@
+using CsCheck;
 using MtaSts.Caching;
 using MtaSts.Decisions;
 
@@ -79,6 +80,40 @@ public sealed class PolicyCacheTests
         cache.Get("dead.example").Should().BeNull("a dead entry goes first even though it was used more recently");
         cache.Get("testing.example").Should().NotBeNull("a policy outranks dead and policy-less entries");
         cache.Get("enforce.example").Should().NotBeNull("enforce policies go last");
+    }
+
+    /// <summary>
+    /// FLOW-15, CACHE-2: the hit's one-comparison deadline answers exactly as the full rule (TXT TTL, store unknown,
+    /// policy expiry inclusive), for every entry shape and clock reading, including a <c>with</c> copy that changes a
+    /// deadline after its original was stored.
+    /// </summary>
+    [Fact]
+    public void IsFreshInCache_AgreesWithIsFresh_ForEveryEntryStoredThroughSet()
+    {
+        var times = Gen.Frequency((4, Gen.Long[Now - 10, Now + 10]), (1, Gen.Const(long.MinValue)), (1, Gen.Const(long.MaxValue)));
+        var policy = Entry("p.example", MtaStsMode.Enforce, maxAge: Hour).State;
+        var none = State("n.example", null);
+        Gen.Select(times, times, times, Gen.Bool, Gen.Bool, Gen.Long[Now - 12, Now + 12]).Sample((txt, expires, changedTxt, hasPolicy, storeUnknown, now) =>
+        {
+            var cache = new PolicyCache(10);
+            var entry = new CacheEntry(hasPolicy ? policy : none, txt, null, long.MinValue, expires) { StoreUnknown = storeUnknown };
+            cache.Set(entry, Now);
+            cache.Get(entry.Domain)!.IsFreshInCache(now).Should().Be(entry.IsFresh(now));
+
+            var copy = entry with { TxtFreshUntil = changedTxt };
+            copy.IsFreshInCache(now).Should().Be(entry.IsFresh(now), "a copy starts with its original's deadline until it is stored");
+            cache.Set(copy, Now);
+            cache.Get(entry.Domain)!.IsFreshInCache(now).Should().Be(copy.IsFresh(now));
+        }, iter: 20_000);
+    }
+
+    [Fact]
+    public void IsFreshInCache_EntryNeverStored_NeverServedWithoutTheExactClock()
+    {
+        var entry = Entry("new.example", MtaStsMode.Enforce, maxAge: Hour);
+
+        entry.IsFresh(Now).Should().BeTrue();
+        entry.IsFreshInCache(Now).Should().BeFalse("only PolicyCache.Set gives an entry its deadline; before that a hit falls back to the exact check");
     }
 
     private static CacheEntry Entry(string domain, MtaStsMode mode, long maxAge)

@@ -11,7 +11,9 @@ namespace MtaSts.Tests.Certificates;
 public sealed class CertificateValidatorNetworkTests : IAsyncLifetime
 {
     private const string Host = "mail.example.com";
-    private readonly TestCertificateAuthority _ca = new();
+    // A root name of its own per test: on Linux the platform caches downloaded CRLs on disk by issuer name, and a CRL
+    // left by another run's root of the same name (another key) makes revocation status unknown.
+    private readonly TestCertificateAuthority _ca = new($"MtaSts.Net Revocation Test Root {Guid.NewGuid():N}");
     private readonly LoopbackUrlListener _urls = new();
 
     [Fact]
