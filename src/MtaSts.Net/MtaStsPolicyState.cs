@@ -14,6 +14,8 @@ namespace MtaSts;
 public sealed class MtaStsPolicyState
 {
     private readonly EvaluationSettings _settings;
+    private readonly long _fetchedAtUtcTicks;
+    private readonly bool _hasFetchedAt;
     private volatile MxDecision? _lastMx;
 
     private MtaStsPolicyState(string domain, MtaStsPolicy? policy, string? recordId, DateTimeOffset? fetchedAt, MtaStsFailure? discoveryFailure,
@@ -22,7 +24,11 @@ public sealed class MtaStsPolicyState
         Domain = domain;
         Policy = policy;
         RecordId = recordId;
-        FetchedAt = policy is null ? null : fetchedAt;
+        if (policy is not null && fetchedAt is { } at)
+        {
+            _hasFetchedAt = true;
+            _fetchedAtUtcTicks = at.UtcTicks;
+        }
         DiscoveryFailure = discoveryFailure;
         IsFailClosed = discoveryBlocks;
         IsDiscoveryFailureReportable = discoveryReportable;
@@ -62,7 +68,8 @@ public sealed class MtaStsPolicyState
     public string? RecordId { get; }
 
     /// <summary>When <see cref="Policy"/> was fetched.</summary>
-    public DateTimeOffset? FetchedAt { get; }
+    /// <remarks>In UTC: kept as ticks, sixteen bytes fewer per cached domain than a nullable <see cref="DateTimeOffset"/>.</remarks>
+    public DateTimeOffset? FetchedAt => _hasFetchedAt ? new DateTimeOffset(_fetchedAtUtcTicks, TimeSpan.Zero) : null;
 
     /// <summary>When <see cref="Policy"/> expires: its fetch time plus <c>max_age</c> (CACHE-1).</summary>
     public DateTimeOffset? ExpiresAt => FetchedAt + Policy?.MaxAge;
@@ -101,15 +108,22 @@ public sealed class MtaStsPolicyState
         // The answer depends on this state and the name only, so the last one is kept: a sender delivering to the same
         // MX over and over decides it once per cached state (the hot path of a cached decision).
         var last = _lastMx;
-        return last is not null && string.Equals(last.MxHost, mxHost, StringComparison.Ordinal) ? last.Decision : DecideMx(mxHost);
+        if (last is null || !string.Equals(last.MxHost, mxHost, StringComparison.Ordinal))
+        {
+            last = DecideMx(mxHost);
+        }
+
+        return last.Decision;
     }
 
+    // Returns the kept object rather than the decision, so that the inlined hit above needs no room for a decision
+    // returned by value.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private MtaStsDecision DecideMx(string mxHost)
+    private MxDecision DecideMx(string mxHost)
     {
-        var decision = Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected));
-        _lastMx = new MxDecision(mxHost, decision);
-        return decision;
+        var decided = new MxDecision(mxHost, Evaluate(new SessionFacts(mxHost, TlsStage.NotConnected)));
+        _lastMx = decided;
+        return decided;
     }
 
     private sealed record MxDecision(string MxHost, MtaStsDecision Decision);

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace MtaSts.Caching;
 
 /// <summary>
@@ -10,33 +8,23 @@ namespace MtaSts.Caching;
 /// publishing longer lifetimes; a victim's <c>enforce</c> policy in use survives any number of weaker entries.
 /// </summary>
 /// <remarks>
-/// The cache is the dictionary itself rather than a wrapper around one: a cache hit is the hot path of every delivery,
-/// and one pointer fewer between the enforcer and the entry is measurable there. Entries go in through <see cref="Set"/>
-/// only; one stored any other way has no freshness deadline, so a hit never serves it without the exact clock.
-/// The default comparer is ordinal for strings and, unlike an explicit <see cref="StringComparer.Ordinal"/>, takes the
-/// runtime's non-randomised hashing fast path (switching to randomised hashing on its own under collisions).
+/// Entries go in through <see cref="Set"/> only, which gives each its freshness deadline before any reader can see it.
 /// </remarks>
-internal sealed class PolicyCache(int maxEntries) : ConcurrentDictionary<string, CacheEntry>
+internal sealed partial class PolicyCache(int maxEntries)
 {
     private readonly Lock _evictionLock = new();
 
-    public CacheEntry? Get(string domain) => TryGetValue(domain, out var entry) ? entry : null;
-
+    /// <summary>Adds or replaces the entry for its domain, then evicts if the cache is over its bound.</summary>
     public void Set(CacheEntry entry, long now)
     {
         entry.Touch(now);
         entry.ComputeFreshBefore(); // before the entry is published: readers test freshness with it
-        this[entry.Domain] = entry;
+        Put(entry.Domain, entry);
         if (Count > maxEntries)
         {
             Evict(now);
         }
     }
-
-    public void Remove(string domain) => TryRemove(domain, out _);
-
-    /// <summary>The entries now held (a snapshot), for the refresher.</summary>
-    public IEnumerable<CacheEntry> Entries => Values;
 
     private void Evict(long now)
     {
@@ -49,15 +37,14 @@ internal sealed class PolicyCache(int maxEntries) : ConcurrentDictionary<string,
             }
 
             var toRemove = Math.Max(excess, maxEntries / 10);
-            var victims = Values
+            var victims = Entries
                 .OrderBy(e => Rank(e, now))
                 .ThenBy(e => e.LastUsed)
                 .Take(toRemove)
-                .Select(e => e.Domain)
                 .ToList();
-            foreach (var domain in victims)
+            foreach (var victim in victims)
             {
-                TryRemove(domain, out _);
+                Remove(victim.Domain, victim); // not an entry stored for the name since the choice
             }
         }
     }

@@ -7,7 +7,8 @@ namespace MtaSts.Internal;
 /// still fresh at <c>Now + PeriodTicks</c> (four periods: one second) and reads the real clock otherwise, so deadlines
 /// hold exactly while ticks run up to 750 ms late, and within the lateness beyond that. Ticks come from one background
 /// thread for the whole process, not from the thread pool, so a starved pool (the usual reason timers run late) cannot
-/// hold them up. Used with the system clock only; a test clock (FakeTimeProvider) is read directly, so that tests see
+/// hold them up; its raised priority helps where the platform honours it (Windows; not Linux), and a saturated CPU can
+/// still delay it. Used with the system clock only; a test clock (FakeTimeProvider) is read directly, so that tests see
 /// exact times.
 /// </summary>
 internal sealed class CoarseClock
