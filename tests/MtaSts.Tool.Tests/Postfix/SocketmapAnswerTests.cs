@@ -130,12 +130,16 @@ public sealed class SocketmapAnswerTests : ToolWorldTest
     {
         using var redis = await LoopbackRedisServer.StartAsync();
         await World.PublishCleanAsync();
-        await using (var first = await RunningDaemon.StartAsync(World, $"--Postfix:Redis={redis.Configuration}"))
+
+        // A generous store timeout: on a loaded machine a daemon's first Redis connection can take longer than the
+        // default second, and a store that does not answer in time is treated as unknown (the policy is fetched again).
+        const string StoreTimeout = "--MtaSts:StoreTimeout=00:00:20";
+        await using (var first = await RunningDaemon.StartAsync(World, $"--Postfix:Redis={redis.Configuration}", StoreTimeout))
         {
             (await first.QueryAsync("example.com")).Should().Be("OK secure match=mail.example.com servername=hostname");
         }
 
-        await using var second = await RunningDaemon.StartAsync(World, $"--Postfix:Redis={redis.Configuration}");
+        await using var second = await RunningDaemon.StartAsync(World, $"--Postfix:Redis={redis.Configuration}", StoreTimeout);
         var reply = await second.QueryAsync("example.com");
 
         reply.Should().Be("OK secure match=mail.example.com servername=hostname");
