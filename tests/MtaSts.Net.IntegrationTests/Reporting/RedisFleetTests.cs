@@ -43,13 +43,32 @@ public sealed class RedisFleetTests : IAsyncLifetime
         var outcomes = (await Task.WhenAll(Reporter(a).SendDayAsync(Today), Reporter(b).SendDayAsync(Today))).SelectMany(o => o).ToList();
 
         outcomes.Where(o => o.Status == TlsRptDeliveryStatus.Delivered).Should().ContainSingle("one host sends the domain-day");
-        outcomes.Should().OnlyContain(o => o.Status == TlsRptDeliveryStatus.Delivered || o.Status == TlsRptDeliveryStatus.SendingElsewhere,
-            "the other host either found the lease taken or found nothing left to send");
+        // The other host, depending on when it gets there: the lease taken (SendingElsewhere), the sent marker left under
+        // the released lease (AlreadySent), or no counters left to list (no outcome). Never a second Delivered.
+        outcomes.Should().OnlyContain(o => o.Status == TlsRptDeliveryStatus.Delivered || o.Status == TlsRptDeliveryStatus.SendingElsewhere
+            || o.Status == TlsRptDeliveryStatus.AlreadySent, "the other host found the lease taken, the report sent, or nothing left to send");
         var report = _delivered.Should().ContainSingle("exactly one report for example.com today").Subject.Report;
         report.Policies.Single().TotalFailureSessionCount.Should().Be(5, "2 from host A and 3 from host B, added on the server");
         report.Policies.Single().FailureDetails.Single().FailedSessionCount.Should().Be(5);
         (await Store(a).ListAsync(Today)).Should().BeEmpty("the sender dropped the counters with the report");
         (await Store(b).IsSentAsync("example.com", Today)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CountersSavedAfterAnotherHostSent_AlreadySentAndDropped()
+    {
+        var a = Host("host-a");
+        var b = Host("host-b");
+        await RecordFailuresAsync(a, 2);
+        await Reporter(a).SaveStateAsync();
+        (await Reporter(a).SendDayAsync(Today)).Single().Status.Should().Be(TlsRptDeliveryStatus.Delivered);
+
+        await RecordFailuresAsync(b, 1); // host B's sessions reach the store after host A sent the day
+        await Reporter(b).SaveStateAsync();
+
+        (await Reporter(b).SendDayAsync(Today)).Single().Status.Should().Be(TlsRptDeliveryStatus.AlreadySent, "host A's sent marker is in the shared store");
+        _delivered.Should().ContainSingle("one report per policy domain and day, whichever host's counters come late");
+        (await Store(b).ListAsync(Today)).Should().BeEmpty("the late counters are dropped, not sent on another day");
     }
 
     [Fact]
