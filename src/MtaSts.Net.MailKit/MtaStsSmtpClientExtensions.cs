@@ -102,7 +102,8 @@ public static class MtaStsSmtpClientExtensions
     /// <param name="enforcer">The enforcer whose name servers answer the DANE lookups (<see cref="MtaStsEnforcer"/>; for
     /// another implementation, the machine's resolvers).</param>
     /// <param name="state">The recipient domain's policy state, from <see cref="IMtaStsEnforcer.GetPolicyAsync"/>.</param>
-    /// <param name="mxHost">The MX host name, one of the domain's MX records (the TLS reference identity and SNI).</param>
+    /// <param name="mxHost">The MX host name, one of the domain's MX records (the TLS reference identity and SNI; when DANE
+    /// authenticates the host through TLSA records at its CNAME target, the SNI is that target, RFC 7672 §8.1).</param>
     /// <param name="port">The SMTP port.</param>
     /// <param name="cancellationToken">Cancels the lookups and the connection.</param>
     /// <returns>What happened on the connection.</returns>
@@ -134,7 +135,8 @@ public static class MtaStsSmtpClientExtensions
     /// <param name="client">The client, borrowed for the call; its TLS settings are restored.</param>
     /// <param name="enforcer">The enforcer whose name servers answer the DANE lookups.</param>
     /// <param name="state">The recipient domain's policy state.</param>
-    /// <param name="mxHost">The MX host name, one of the domain's MX records (the TLS reference identity and SNI).</param>
+    /// <param name="mxHost">The MX host name, one of the domain's MX records (the TLS reference identity and SNI; when DANE
+    /// authenticates the host through TLSA records at its CNAME target, the SNI is that target, RFC 7672 §8.1).</param>
     /// <param name="socket">A connected socket.</param>
     /// <param name="port">The port the socket is connected to.</param>
     /// <param name="cancellationToken">Cancels the lookups and the connection.</param>

@@ -166,6 +166,50 @@ public sealed class DaneHookTests : DemoWorldTest
         logs.Collector.GetSnapshot().Should().Contain(r => r.Id.Name == "DaneResolverNotValidating", "the check runs at start, before any delivery");
     }
 
+    [Fact]
+    public async Task Hook_TlsaAtTheCnameTarget_SniIsTheTlsaBaseDomain()
+    {
+        const string Target = "real.hookdane.test";
+        using var selfSigned = DaneDeliveryTests.SelfSigned(Target);
+        await using var mx = CnameMx(Target, 76, selfSigned);
+        World.Dns.SetTlsa($"_25._tcp.{Target}", (3, 1, 1, TlsaMatcher.Associate(selfSigned, 1, 1)));
+        var state = await Enforcer.GetPolicyAsync(Domain);
+        using var client = new SmtpClient();
+
+        var outcome = await client.ConnectWithMtaStsAndDaneAsync(Enforcer, state, Mx, await ConnectedSocketAsync(76), World.SmtpPort, default);
+
+        outcome.Decision.Mechanism.Should().Be(MtaStsMechanism.Dane);
+        mx.ServerNames.Should().Equal([Target], "RFC 7672 §8.1: with DANE the SNI is the TLSA base domain, here the CNAME-expanded name");
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task Hook_CnameWithoutTlsa_SniIsTheMxHost()
+    {
+        const string Target = "real2.hookdane.test";
+        using var certificate = World.Ca.IssueFor(Mx);
+        await using var mx = CnameMx(Target, 77, certificate);
+        var state = await Enforcer.GetPolicyAsync(Domain);
+        using var client = new SmtpClient();
+
+        var outcome = await client.ConnectWithMtaStsAndDaneAsync(Enforcer, state, Mx, await ConnectedSocketAsync(77), World.SmtpPort, default);
+
+        outcome.Decision.Mechanism.Should().Be(MtaStsMechanism.MtaSts, "no TLSA anywhere: the enforce policy decides");
+        mx.ServerNames.Should().Equal([Mx], "CERT-12: under MTA-STS the SNI is the MX host name, not its CNAME target");
+        await client.DisconnectAsync(true);
+    }
+
+    // An MX host name in the signed zone that is a CNAME to Target, served by a scripted SMTP server that records the SNI.
+    private ScriptedSmtpServer CnameMx(string target, int last, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        World.Dns.SetSigned(Domain);
+        World.Dns.SetMx(Domain, (10, Mx));
+        World.PublishPolicy(Domain, "enforce", Mx);
+        World.Dns.SetCname(Mx, target);
+        World.Dns.SetA(target, DemoWorld.Address(last));
+        return new ScriptedSmtpServer(new System.Net.IPEndPoint(DemoWorld.Address(last), World.SmtpPort), certificate);
+    }
+
     private async Task<Testing.LoopbackSmtpReceiver> SignedMxAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, int last, string policy)
     {
         World.Dns.SetSigned(Domain);

@@ -33,6 +33,9 @@ public sealed class ScriptedSmtpServer : BackgroundServer
         Run(AcceptAsync);
     }
 
+    /// <summary>The SNI of each TLS handshake (empty when the client sent none).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ServerNames { get; } = new();
+
     /// <summary>The address and port each client connected from.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<EndPoint?> Peers { get; } = new();
 
@@ -98,6 +101,7 @@ public sealed class ScriptedSmtpServer : BackgroundServer
                     await WriteAsync(stream, "220 2.0.0 go ahead\r\n", stopping).ConfigureAwait(false);
                     var tls = new SslStream(stream);
                     await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = _context }, stopping).ConfigureAwait(false);
+                    ServerNames.Enqueue(tls.TargetHostName);
                     (stream, secure) = (tls, true);
                     break;
                 case "DATA":

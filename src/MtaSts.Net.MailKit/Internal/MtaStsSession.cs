@@ -52,7 +52,7 @@ internal static class MtaStsSession
 
         try
         {
-            await client.ConnectAsync(stream, mxHost, port, enforce ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable,
+            await client.ConnectAsync(stream, ServerName(mxHost, dane), port, enforce ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable,
                 bound.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -127,4 +127,8 @@ internal static class MtaStsSession
             ? new MtaStsSessionFailedException(outcome, inner)
             : new MtaStsDeliveryRefusedException(decision, outcome);
     }
+
+    // The SNI (MailKit sends the host given to ConnectAsync): the MX host name for MTA-STS (CERT-12); the TLSA base
+    // domain when DANE authenticates the host (RFC 7672 §8.1), which differs only when TLSA came from the CNAME target.
+    private static string ServerName(string mxHost, DaneState? dane) => dane is { HasUsableRecords: true } ? dane.BaseDomain : mxHost;
 }

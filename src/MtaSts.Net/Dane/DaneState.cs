@@ -29,6 +29,15 @@ internal sealed record DaneState(DnssecStatus Status, string TlsaName, IReadOnly
     /// <summary>A failed TLSA lookup for a name that may be signed: the host is unusable (RFC 7672 §2.2, DANE-5).</summary>
     public bool LookupFailed => Status is DnssecStatus.Bogus or DnssecStatus.Indeterminate;
 
+    /// <summary>
+    /// The TLSA base domain: the CNAME-expanded host when its TLSA records were used, else the host (RFC 7672 §2.2.3).
+    /// With usable records it is the SNI the client sends (RFC 7672 §8.1), so the server can pick the certificate the
+    /// records describe.
+    /// </summary>
+    public string BaseDomain => TlsaName.StartsWith(TlsaPrefix, StringComparison.Ordinal) ? TlsaName[TlsaPrefix.Length..] : TlsaName;
+
+    private const string TlsaPrefix = "_25._tcp.";
+
     /// <summary>Whether STARTTLS is mandatory on this host because of DANE.</summary>
     public bool RequiresTls => HasUsableRecords || OnlyUnusableRecords;
 
