@@ -120,7 +120,7 @@ internal sealed class TlsRptMailTransport : ITlsRptTransport
         }
 
         List<string> failures = [];
-        var sent = await _loop.RunAsync(candidates, static _ => false, static _ => { }, AttemptAsync, cancellationToken).ConfigureAwait(false);
+        var sent = await _loop.RunAsync(candidates, static _ => Task.FromResult(false), static _ => { }, AttemptAsync, cancellationToken).ConfigureAwait(false);
         return sent ? null : failures.Count == 0 ? $"no MX of {domain} has an address" : string.Join("; ", failures);
 
         async Task<MxStep> AttemptAsync(string host, System.Net.IPAddress ip)

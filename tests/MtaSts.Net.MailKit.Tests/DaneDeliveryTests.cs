@@ -16,6 +16,7 @@ public sealed class DaneDeliveryTests : DemoWorldTest
     private const string Domain = "dane.test";
     private const string Mx = "mx.dane.test";
     private const string Tlsa = "_25._tcp.mx.dane.test";
+    private const string Backup = "mx2.dane.test";
 
     [Fact]
     public async Task Send_DaneEeMatchesExpiredCertificate_DeliversWhereEnforceWouldRefuse()
@@ -285,6 +286,40 @@ public sealed class DaneDeliveryTests : DemoWorldTest
         var create = () => new MtaStsDirectSender(Enforcer, options);
 
         create.Should().Throw<ArgumentException>().WithMessage("*UseDane*");
+    }
+
+    [Fact]
+    public async Task Send_PrimaryDelivers_BackupMxDaneNeverLookedUp()
+    {
+        using var selfSigned = SelfSigned(Mx);
+        var receiver = await SignedMxAsync(selfSigned, policy: null);
+        World.Dns.SetMx(Domain, (10, Mx), (20, Backup));
+        World.Dns.SetTlsa(Tlsa, (3, 1, 1, TlsaMatcher.Associate(selfSigned, 1, 1)));
+        World.Dns.SetDelay(Backup, TimeSpan.FromSeconds(30)); // a backup whose lookups hang would hold up every delivery
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        receiver.Messages.Should().ContainSingle();
+        World.Dns.Queries(Backup).Should().Be(0, "RFC 7672 §2.2: a host's DANE lookups run when the walk reaches it; the primary took the message");
+        World.Dns.Queries($"_25._tcp.{Backup}").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Send_PrimaryWithoutAddress_BackupLookedUpWhenReachedAndDecidedByDane()
+    {
+        using var selfSigned = SelfSigned(Backup);
+        World.Dns.SetSigned(Domain);
+        World.Dns.SetMx(Domain, (10, Mx), (20, Backup)); // the primary has no address record
+        var receiver = await World.AddReceiverAsync(Backup, 12, selfSigned);
+        World.Dns.SetTlsa($"_25._tcp.{Backup}", (3, 1, 1, TlsaMatcher.Associate(selfSigned, 1, 1)));
+
+        var result = await SendDaneAsync();
+
+        result.Status.Should().Be(MtaStsDeliveryStatus.Delivered);
+        result.DeliveredVia!.Decision.Mechanism.Should().Be(MtaStsMechanism.Dane, "the backup's TLSA records were looked up when the walk reached it");
+        World.Dns.Queries($"_25._tcp.{Backup}").Should().Be(1);
+        receiver.Messages.Should().ContainSingle();
     }
 
     private async Task<LoopbackSmtpReceiver> SignedMxAsync(X509Certificate2 certificate, string? policy)

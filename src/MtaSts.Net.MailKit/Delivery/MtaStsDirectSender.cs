@@ -131,7 +131,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
                 return await PermanentAsync(mx.Detail!, [], state).ConfigureAwait(false);
         }
 
-        var dane = relaxed ? null : await _loop.LookupDaneAsync(mx, candidates, state.Domain, cancellationToken).ConfigureAwait(false);
+        var dane = relaxed ? null : _loop.DaneFor(mx, state.Domain);
         var (delivered, attempts, permanent) = await TryCandidatesAsync(message, sender, recipients, state, candidates, dane, requireTls, cancellationToken).ConfigureAwait(false);
         if (delivered is not null)
         {
@@ -192,18 +192,20 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
 
     private async Task<(MtaStsSessionOutcome? Delivered, List<MtaStsDeliveryAttempt> Attempts, string? Permanent)> TryCandidatesAsync(
         MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, MtaStsPolicyState state,
-        IReadOnlyList<string> candidates, IReadOnlyDictionary<string, MtaSts.Dane.DaneState>? dane, bool requireTls, CancellationToken cancellationToken)
+        IReadOnlyList<string> candidates, CandidateDane? dane, bool requireTls, CancellationToken cancellationToken)
     {
         List<MtaStsDeliveryAttempt> attempts = [];
         MtaStsSessionOutcome? delivered = null;
         string? permanent = null;
-        await _loop.RunAsync(candidates, Refused, NoAddress, AttemptAsync, cancellationToken).ConfigureAwait(false);
+        await _loop.RunAsync(candidates, RefusedAsync, NoAddress, AttemptAsync, cancellationToken).ConfigureAwait(false);
         return (delivered, attempts, permanent);
 
-        // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection (and counted once).
-        bool Refused(string host)
+        // MX-8: a candidate the policy refuses is skipped as unreachable, before any connection (and counted once). Its
+        // DANE facts are looked up here, when the walk reaches it (RFC 7672 §2.2).
+        async Task<bool> RefusedAsync(string host)
         {
-            var decision = state.EvaluateMxWithDane(host, Dane(host));
+            var hostDane = dane is null ? null : await dane.GetAsync(host, cancellationToken).ConfigureAwait(false);
+            var decision = state.EvaluateMxWithDane(host, hostDane);
             if (decision.MayDeliver)
             {
                 return false;
@@ -220,7 +222,7 @@ public sealed partial class MtaStsDirectSender : IMtaStsDirectSender
         void NoAddress(string host) =>
             attempts.Add(new MtaStsDeliveryAttempt(host, null, state.EvaluateMxWithDane(host, Dane(host)), null, $"{host} has no address") { ErrorKind = MtaStsAttemptError.NoAddress });
 
-        MtaSts.Dane.DaneState? Dane(string host) => dane is not null && dane.TryGetValue(host, out var found) ? found : null;
+        MtaSts.Dane.DaneState? Dane(string host) => dane?.Known(host);
 
         async Task<MxStep> AttemptAsync(string host, IPAddress address)
         {

@@ -78,39 +78,23 @@ internal sealed class MxDeliveryLoop
     }
 
     /// <summary>
-    /// The DANE facts of each candidate when <see cref="MtaStsDirectSenderOptions.UseDane"/> is on (RFC 7672 §2.2);
-    /// <see langword="null"/> when it is off. Bounded like the walk: at most <see cref="MtaStsDirectSenderOptions.MaxMxHosts"/> hosts.
+    /// The DANE facts of the candidates of one delivery, each looked up when the walk reaches it, when
+    /// <see cref="MtaStsDirectSenderOptions.UseDane"/> is on (RFC 7672 §2.2); <see langword="null"/> when it is off.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, Dane.DaneState>?> LookupDaneAsync(MxLookupResult lookup, IReadOnlyList<string> candidates,
-        string domain, CancellationToken cancellationToken)
-    {
-        if (_dane is null)
-        {
-            return null;
-        }
-
-        var required = _daneRequired.Contains(domain);
-        Dictionary<string, Dane.DaneState> states = new(StringComparer.OrdinalIgnoreCase);
-        foreach (var host in candidates.Take(_options.MaxMxHosts))
-        {
-            var state = await _dane.LookupAsync(host, domain, lookup.Secure, cancellationToken).ConfigureAwait(false);
-            states[host] = required ? state with { Required = true } : state;
-        }
-
-        return states;
-    }
+    public CandidateDane? DaneFor(MxLookupResult lookup, string domain) =>
+        _dane is null ? null : new CandidateDane(_dane, domain, lookup.Secure, _daneRequired.Contains(domain));
 
     /// <summary>
     /// Walks <paramref name="candidates"/>: a host <paramref name="skip"/> turns down is not resolved; a host without an
     /// address is passed to <paramref name="noAddress"/>; each address goes to <paramref name="attempt"/>, which says where
     /// to go next. Returns whether an attempt stopped the loop. Bounded: hosts and addresses by the options.
     /// </summary>
-    public async Task<bool> RunAsync(IReadOnlyList<string> candidates, Func<string, bool> skip, Action<string> noAddress,
+    public async Task<bool> RunAsync(IReadOnlyList<string> candidates, Func<string, Task<bool>> skip, Action<string> noAddress,
         Func<string, IPAddress, Task<MxStep>> attempt, CancellationToken cancellationToken)
     {
         foreach (var host in candidates.Take(_options.MaxMxHosts))
         {
-            if (skip(host))
+            if (await skip(host).ConfigureAwait(false))
             {
                 continue;
             }

@@ -31,7 +31,7 @@ public sealed class MxDeliveryLoopTests : IDisposable
         var (lookup, candidates) = await loop.ResolveAsync("loop.test", default);
         List<string> tried = [], noAddress = [];
 
-        var stopped = await loop.RunAsync(candidates, _ => false, noAddress.Add, (host, _) =>
+        var stopped = await loop.RunAsync(candidates, _ => Task.FromResult(false), noAddress.Add, (host, _) =>
         {
             tried.Add(host);
             return Task.FromResult(step);
@@ -53,7 +53,7 @@ public sealed class MxDeliveryLoopTests : IDisposable
         var (_, candidates) = await loop.ResolveAsync("loop.test", default);
         List<string> tried = [];
 
-        await loop.RunAsync(candidates, host => host == "mx1.loop.test", _ => { }, (host, _) =>
+        await loop.RunAsync(candidates, host => Task.FromResult(host == "mx1.loop.test"), _ => { }, (host, _) =>
         {
             tried.Add(host);
             return Task.FromResult(MxStep.NextAddress);
