@@ -16,7 +16,7 @@ internal sealed class CoarseClock
     /// <summary>How often the timestamp is refreshed.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 
-    private static readonly Lazy<CoarseClock> System = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<CoarseClock> System = new(StartNew, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private long _now;
 
@@ -37,13 +37,19 @@ internal sealed class CoarseClock
     /// <summary>The process's coarse clock when <paramref name="time"/> is the system clock, else <see langword="null"/>: read <paramref name="time"/> directly.</summary>
     public static CoarseClock? For(TimeProvider time) => time == TimeProvider.System ? System.Value : null;
 
-    private static CoarseClock Start()
+    /// <summary>A clock with a ticking thread of its own (the process has one, <see cref="For"/>; tests make more).</summary>
+    internal static CoarseClock StartNew()
     {
         var clock = new CoarseClock();
-        var thread = new Thread(clock.Run) { IsBackground = true, Name = "MtaSts.Net coarse clock", Priority = ThreadPriority.AboveNormal };
-        thread.Start();
+        var thread = new Thread(clock.Run) { IsBackground = true, Name = ThreadName, Priority = ThreadPriority.AboveNormal };
+        // The thread lives as long as the process: it must not keep the first caller's execution context (its Activity,
+        // logging scopes, AsyncLocal values of a request) alive with it.
+        thread.UnsafeStart();
         return clock;
     }
+
+    /// <summary>The name of the ticking thread.</summary>
+    internal const string ThreadName = "MtaSts.Net coarse clock";
 
     // One tick per period for the life of the process (a background thread: it never keeps the process alive). Costs
     // one clock read every 250 ms.
