@@ -32,13 +32,13 @@ internal static class HostDane
         var mx = await parts.Mx.LookupMxAsync(domain, cancellationToken).ConfigureAwait(false);
         if (mx.Status == MxLookupStatus.TemporaryFailure)
         {
-            return new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host], mx.Detail);
+            return DaneState.Indeterminate(host, mx.Detail ?? "the MX lookup failed");
         }
 
         if (mx.Status != MxLookupStatus.Found || !mx.Hosts.Any(h => string.Equals(h.Host, host, StringComparison.OrdinalIgnoreCase)))
         {
             return mx.Secure
-                ? new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host],
+                ? DaneState.Indeterminate(host,
                     $"{host} is not in the DNSSEC-validated MX RRset of {domain}: the MX answer it came from was not validated")
                 : DaneState.Insecure(host, $"{host} is not an MX host of {domain}: DANE does not apply to it");
         }

@@ -72,7 +72,7 @@ internal sealed class DaneLookup(ILookupClient client)
         {
             // An address lookup went unanswered and none gave an address: whether the host is signed is unknown, so DANE
             // may apply. Never "insecure" (an attacker who breaks these answers would switch DANE off): unusable (DANE-5).
-            return new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host], $"an address lookup of {host} was not answered");
+            return DaneState.Indeterminate(host, $"an address lookup of {host} was not answered");
         }
 
         if (!addressSecure)
@@ -143,7 +143,7 @@ internal sealed class DaneLookup(ILookupClient client)
 
     private async Task<DaneState> TlsaAsync(string baseName, IReadOnlyList<string> referenceNames, CancellationToken cancellationToken)
     {
-        var owner = $"_25._tcp.{baseName}";
+        var owner = DaneState.TlsaOwner(baseName);
         IDnsQueryResponse response;
         try
         {

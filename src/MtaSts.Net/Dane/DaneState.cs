@@ -15,7 +15,13 @@ internal sealed record DaneState(DnssecStatus Status, string TlsaName, IReadOnly
     string? Detail = null)
 {
     /// <summary>The state of a host DANE does not apply to (unsigned zone, DANE off).</summary>
-    public static DaneState Insecure(string host, string? detail = null) => new(DnssecStatus.Insecure, $"_25._tcp.{host}", [], [host], detail);
+    public static DaneState Insecure(string host, string? detail = null) => new(DnssecStatus.Insecure, TlsaOwner(host), [], [host], detail);
+
+    /// <summary>The state of a host whose DNSSEC status could not be learnt: DANE may apply, so it is unusable (DANE-5).</summary>
+    public static DaneState Indeterminate(string host, string detail) => new(DnssecStatus.Indeterminate, TlsaOwner(host), [], [host], detail);
+
+    /// <summary>The TLSA owner name of an SMTP server at <paramref name="baseDomain"/>: <c>_25._tcp.&lt;base domain&gt;</c>.</summary>
+    public static string TlsaOwner(string baseDomain) => TlsaPrefix + baseDomain;
 
     /// <summary>Secure TLSA with at least one usable record: DANE decides this MX (DANE-2, DANE-4).</summary>
     public bool HasUsableRecords => Status == DnssecStatus.Secure && Records.Any(r => r.IsUsable);

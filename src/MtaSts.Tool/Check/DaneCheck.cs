@@ -66,7 +66,7 @@ internal static class DaneCheck
             if (mx.Outcome == DnsOutcome.Failed || lookup is null)
             {
                 // RFC 7672 §2.2.1: whether the MX RRset is signed is unknown, so DANE may apply; never "insecure" (DANE-5).
-                states[host] = new MxDane(new DaneState(DnssecStatus.Indeterminate, $"_25._tcp.{host}", [], [host],
+                states[host] = new MxDane(DaneState.Indeterminate(host,
                     $"the MX lookup of {domain} failed ({mx.Error}): whether its MX RRset is signed is unknown"));
             }
             else if (notInRrset is not null)
